@@ -1,0 +1,1 @@
+"""Custom actions (rasa-sdk), one module per topic."""

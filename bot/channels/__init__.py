@@ -1,0 +1,1 @@
+"""Rasa input channels: REST (hardened), and the messaging platforms."""

@@ -1,0 +1,69 @@
+"""Command line: `python -m bot build | train | run | webapp | check`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional
+
+from bot.settings import Settings
+
+
+def _build(settings: Settings) -> None:
+    from bot.build import build
+
+    path = build(settings.project)
+    print(f"Built {path.relative_to(settings.project)} from translations/", flush=True)
+
+
+def _check(settings: Settings) -> int:
+    """Checks the rules' data: every rule has a source and a date; warns on overdue reviews."""
+    from actions.rulebook import Rulebook, RuleError
+
+    try:
+        book = Rulebook.load(settings.project / "actions" / "rules")
+    except RuleError as problem:
+        print(f"Rule data is invalid: {problem}", file=sys.stderr)
+        return 1
+    for rule in book.overdue_reviews():
+        print(f"warning: rule {rule.id} was due for review on {rule.review_by}", file=sys.stderr)
+    print(f"{len(book.all_rules())} rules checked: all have a source and a date.")
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("build", help="build the domain's responses from translations/")
+    train = commands.add_parser("train", help="build, then train unless the model is up to date")
+    train.add_argument("--force", action="store_true", help="train even if the model is up to date")
+    commands.add_parser("run", help="build, train if needed, and run all processes")
+    commands.add_parser("webapp", help="run only the web app")
+    commands.add_parser("check", help="check the rules' data")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+
+    if args.command == "build":
+        _build(settings)
+        return 0
+    if args.command == "check":
+        return _check(settings)
+    if args.command == "webapp":
+        from bot.web.app import serve
+
+        serve(settings)
+        return 0
+    if args.command in ("train", "run"):
+        from bot.training import train as train_model
+
+        _build(settings)
+        if _check(settings):
+            return 1
+        model = train_model(settings.project, force=getattr(args, "force", False))
+        if args.command == "train":
+            return 0
+        from bot.processes import Stack, run_forever, services
+
+        stack = Stack(services(settings, model), settings.project)
+        return run_forever(stack)
+    return 2

@@ -1,0 +1,213 @@
+"""Starting and stopping the assistant's processes: action server, Rasa server, web app.
+
+`Stack` starts them in order, waits until each answers on its port, and stops them all (SIGTERM,
+then SIGKILL after a grace period) when asked, when one of them dies, or on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+import yaml
+
+from bot.settings import Settings
+
+
+@dataclass
+class Service:
+    name: str
+    command: List[str]
+    health_url: str
+    description: str
+    env: Dict[str, str] = field(default_factory=dict)
+    process: Optional[subprocess.Popen] = None
+
+
+def runtime_endpoints(settings: Settings) -> Path:
+    """The endpoints file with this run's action-server URL and data folder filled in."""
+    config = yaml.safe_load(settings.endpoints.read_text(encoding="utf-8")) or {}
+    config.setdefault("action_endpoint", {})["url"] = settings.action_url
+    store = config.get("tracker_store") or {}
+    if store.get("type") == "SQL" and store.get("dialect", "sqlite") == "sqlite":
+        store["db"] = str(settings.data_dir / Path(store.get("db", "conversations.db")).name)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    target = settings.data_dir / f"endpoints.{settings.rasa_port}.yml"
+    target.write_text(
+        "# Written by bot.processes from " + settings.endpoints.name + "; do not edit.\n"
+        + yaml.safe_dump(config, sort_keys=False),
+        encoding="utf-8",
+    )
+    return target
+
+
+def services(settings: Settings, model: Path, python: str = sys.executable) -> List[Service]:
+    env = {"PYTHONPATH": str(settings.project), **settings.extra_env}
+    return [
+        Service(
+            "action server",
+            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            f"http://127.0.0.1:{settings.action_port}/health",
+            f"custom actions on http://127.0.0.1:{settings.action_port}",
+            env,
+        ),
+        Service(
+            "rasa server",
+            [
+                python, "-m", "rasa", "run", "--model", str(model),
+                "--endpoints", str(runtime_endpoints(settings)),
+                "--credentials", str(settings.credentials),
+                "--interface", settings.host, "--port", str(settings.rasa_port),
+                "--cors", "*",
+            ],
+            f"http://127.0.0.1:{settings.rasa_port}/",
+            f"assistant on {settings.rasa_url} (REST: /webhooks/rest/webhook)",
+            env,
+        ),
+        Service(
+            "web app",
+            [python, "-m", "bot", "webapp"],
+            f"http://127.0.0.1:{settings.web_port}/health",
+            f"demo page and widget on http://127.0.0.1:{settings.web_port}/",
+            {**env, "BOT_WEB_PORT": str(settings.web_port), "BOT_RASA_PORT": str(settings.rasa_port)},
+        ),
+    ]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as reply:
+            return reply.status < 500
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+class Stack:
+    """The processes of one assistant, started together and stopped together."""
+
+    def __init__(self, services: List[Service], cwd: Path, log_dir: Optional[Path] = None):
+        self.services = services
+        self.cwd = cwd
+        self.log_dir = log_dir
+        self._logs: List = []
+
+    def start(self, timeout: float = 300.0, announce: Callable[[str], None] = lambda _: None) -> None:
+        try:
+            for service in self.services:
+                announce(f"Starting the {service.name} ...")
+                self._start(service)
+                self._wait_ready(service, timeout)
+                announce(f"  ready: {service.description}")
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, service: Service) -> None:
+        stdout = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            handle = open(self.log_dir / f"{service.name.replace(' ', '-')}.log", "ab")
+            self._logs.append(handle)
+            stdout = handle
+        service.process = subprocess.Popen(
+            service.command,
+            cwd=self.cwd,
+            env={**os.environ, **service.env},
+            stdout=stdout,
+            stderr=subprocess.STDOUT if stdout else None,
+            start_new_session=True,
+        )
+
+    def _wait_ready(self, service: Service, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if service.process.poll() is not None:
+                raise RuntimeError(f"the {service.name} stopped while starting (exit code {service.process.returncode})")
+            if _answers(service.health_url):
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"the {service.name} did not answer within {timeout:.0f} s")
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Stops one process abruptly (fault tests)."""
+        process = self.service(name).process
+        if process and process.poll() is None:
+            os.killpg(process.pid, sig)
+            process.wait()
+
+    def restart(self, name: str, timeout: float = 240.0) -> None:
+        service = self.service(name)
+        self.kill(name, signal.SIGTERM)
+        self._start(service)
+        self._wait_ready(service, timeout)
+
+    def failed(self) -> Optional[Service]:
+        return next((s for s in self.services if s.process and s.process.poll() is not None), None)
+
+    def stop(self, grace: float = 10.0) -> None:
+        for service in reversed(self.services):
+            if service.process and service.process.poll() is None:
+                try:
+                    os.killpg(service.process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + grace
+        for service in self.services:
+            if service.process is None:
+                continue
+            try:
+                service.process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(service.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                service.process.wait()
+        for handle in self._logs:
+            handle.close()
+        self._logs.clear()
+
+    def __enter__(self) -> "Stack":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def run_forever(stack: Stack) -> int:
+    """Keeps the stack in the foreground until Ctrl-C / SIGTERM or until a process dies."""
+    stopping = {"signal": None}
+
+    def on_signal(signum, frame):  # noqa: ARG001
+        stopping["signal"] = signum
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        stack.start(announce=lambda line: print(line, flush=True))
+    except (RuntimeError, TimeoutError) as problem:
+        print(f"Could not start: {problem}", file=sys.stderr, flush=True)
+        return 1
+    print("All running. Press Ctrl-C to stop.", flush=True)
+    while stopping["signal"] is None:
+        dead = stack.failed()
+        if dead is not None:
+            print(f"The {dead.name} stopped (exit code {dead.process.returncode}); stopping the rest.", file=sys.stderr, flush=True)
+            stack.stop()
+            return 1
+        time.sleep(0.5)
+    print("Stopping ...", flush=True)
+    stack.stop()
+    return 0

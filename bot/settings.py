@@ -1,0 +1,53 @@
+"""Settings of a running assistant, read from the environment once, then passed in."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping, Optional
+
+PROJECT_DIRECTORY = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: Path = PROJECT_DIRECTORY
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    web_port: int = 8080
+    data_dir: Path = PROJECT_DIRECTORY / "var"
+    endpoints: Path = PROJECT_DIRECTORY / "endpoints.yml"
+    credentials: Path = PROJECT_DIRECTORY / "credentials.yml"
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        project = Path(env.get("BOT_PROJECT_DIR", PROJECT_DIRECTORY))
+        return cls(
+            project=project,
+            host=env.get("BOT_HOST", "127.0.0.1"),
+            rasa_port=int(env.get("BOT_RASA_PORT", 5005)),
+            action_port=int(env.get("BOT_ACTION_PORT", 5055)),
+            web_port=int(env.get("BOT_WEB_PORT", 8080)),
+            data_dir=Path(env.get("BOT_DATA_DIR", project / "var")),
+            endpoints=Path(env.get("BOT_ENDPOINTS", project / "endpoints.yml")),
+            credentials=Path(env.get("BOT_CREDENTIALS", project / "credentials.yml")),
+        )
+
+    def with_ports(self, rasa: int, action: int, web: int) -> "Settings":
+        return replace(self, rasa_port=rasa, action_port=action, web_port=web)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"

@@ -1,0 +1,1 @@
+"""The web app (aiohttp, :8080): demo employer page, widget files, and later the helpdesk."""

@@ -1,0 +1,124 @@
+"""Shared fixtures: the project, rasa-sdk tracker/dispatcher/domain, and a running assistant."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import urllib.error
+import socket
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.processes import Stack, services
+from bot.settings import PROJECT_DIRECTORY, Settings
+from bot.training import model_path, train
+
+PROJECT = PROJECT_DIRECTORY
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def project() -> Path:
+    return PROJECT
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    """The domain as rasa-sdk receives it: all files of domain/ merged."""
+    merged: Dict[str, Any] = {"intents": [], "responses": {}, "slots": {}, "actions": []}
+    for path in sorted((PROJECT / "domain").glob("*.yml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        merged["intents"] += part.get("intents", [])
+        merged["actions"] += part.get("actions", [])
+        merged["responses"].update(part.get("responses", {}))
+        merged["slots"].update(part.get("slots", {}))
+    return merged
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def make_tracker(
+    intent: Optional[str] = None,
+    text: str = "",
+    slots: Optional[Dict[str, Any]] = None,
+    entities: Optional[List[Dict[str, Any]]] = None,
+    sender_id: str = "test-user",
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0} if intent else {},
+        "entities": entities or [],
+    }
+    return Tracker(sender_id, slots or {}, latest, [], False, None, {}, "action_listen")
+
+
+@pytest.fixture
+def tracker_for():
+    """Builds a rasa-sdk Tracker for an intent, text and slots."""
+    return make_tracker
+
+
+class Assistant:
+    """A running assistant, talked to through its REST channel like a client would."""
+
+    def __init__(self, settings: Settings, stack: Stack):
+        self.settings = settings
+        self.stack = stack
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.settings.rasa_url}/webhooks/rest/webhook"
+
+    def post_raw(self, body: bytes, content_type: str = "application/json"):
+        request = urllib.request.Request(
+            self.webhook, data=body, headers={"Content-Type": content_type}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                return reply.status, reply.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def say(self, sender: str, message: str, metadata: Optional[dict] = None) -> List[Dict[str, Any]]:
+        body = {"sender": sender, "message": message}
+        if metadata is not None:
+            body["metadata"] = metadata
+        status, raw = self.post_raw(json.dumps(body).encode())
+        assert status == 200, (status, raw)
+        return json.loads(raw)
+
+    def text(self, sender: str, message: str, **kwargs) -> str:
+        return "\n".join(m.get("text", "") for m in self.say(sender, message, **kwargs))
+
+
+def start_assistant(data_dir: Path, model: Optional[Path] = None) -> Assistant:
+    model = model or model_path(PROJECT)
+    if not model.exists():
+        model = train(PROJECT)
+    settings = Settings.from_env({}).with_ports(free_port(), free_port(), free_port())
+    settings = dataclasses.replace(settings, data_dir=data_dir)
+    stack = Stack(services(settings, model), PROJECT, log_dir=data_dir / "logs")
+    stack.start(timeout=240)
+    return Assistant(settings, stack)
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory) -> Iterator[Assistant]:
+    """One running assistant (action server, Rasa server, web app) for the whole session."""
+    running = start_assistant(tmp_path_factory.mktemp("assistant"))
+    yield running
+    running.stack.stop()
