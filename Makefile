@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON310 ?= $(shell for p in "$$(pyenv root 2>/dev/null)"/versions/3.10.*/bin/python3.10 "$$HOME"/.pyenv/versions/3.10.*/bin/python3.10 $$(command -v python3.10 2>/dev/null); do [ -x "$$p" ] && { echo "$$p"; break; }; done)
 RASA_DATA := --config config.yml --domain domain --data data
 
-.PHONY: install run test build train check validate conversation-tests shell lock clean
+.PHONY: banner install run test build train check validate conversation-tests shell lock clean
 
 install: $(VENV)/.installed
 
@@ -30,8 +30,14 @@ train: install
 check: install
 	$(PY) -m bot check
 
-run: install
+run: banner install
 	$(PY) -m bot run
+
+banner:
+	@echo "Werkwijzer: setting up (virtualenv, packages, responses, model) and then starting"
+	@echo "  the assistant on http://127.0.0.1:$${BOT_RASA_PORT:-5005} (REST: /webhooks/rest/webhook),"
+	@echo "  custom actions on http://127.0.0.1:$${BOT_ACTION_PORT:-5055},"
+	@echo "  the demo page with the chat widget on http://127.0.0.1:$${BOT_WEB_PORT:-8080}/ . Ctrl-C stops everything."
 
 validate: train
 	$(PY) -m rasa data validate $(RASA_DATA) --fail-on-warnings || $(PY) -m rasa data validate $(RASA_DATA)

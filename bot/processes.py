@@ -50,7 +50,8 @@ def runtime_endpoints(settings: Settings) -> Path:
 
 
 def services(settings: Settings, model: Path, python: str = sys.executable) -> List[Service]:
-    env = {"PYTHONPATH": str(settings.project), **settings.extra_env}
+    # TF_CPP_MIN_LOG_LEVEL: TensorFlow (loaded by Rasa) otherwise prints CUDA/oneDNN notices.
+    env = {"PYTHONPATH": str(settings.project), "TF_CPP_MIN_LOG_LEVEL": "2", **settings.extra_env}
     return [
         Service(
             "action server",
