@@ -46,6 +46,7 @@ conversation-tests: train
 	$(PY) -m rasa test core --stories tests/conversations --model models --out reports/conversations --fail-on-prediction-errors
 
 test: train
+	$(PY) -m bot check
 	$(PY) -m pytest
 	$(PY) -m rasa data validate $(RASA_DATA)
 	$(PY) -m rasa test core --stories tests/conversations --model models --out reports/conversations --fail-on-prediction-errors

@@ -62,7 +62,9 @@ def test_an_overdue_review_is_reported(tmp_path):
 
 def test_the_letters_flat_amount_is_history_and_the_published_scale_holds(project):
     book = Rulebook.load(project / "actions" / "rules")
-    assert book.get("sowis.amounts", on=dt.date(2024, 4, 1)).values["amount_1"] == "6.000"
+    assert book.get("sowis.amounts", on=dt.date(2024, 4, 1)).values["scale"] == [6000] * 4
     published = book.get("sowis.amounts", on=dt.date(2025, 6, 2))
-    assert (published.values["amount_1"], published.values["amount_2"], published.values["amount_3"]) == ("8.000", "6.000", "5.000")
+    assert published.values["scale"] == [8000, 6000, 5000, 5000]
+    assert published.values["max_total"] == 24000
     assert published.confidence == "D"
+    assert book.get("sowis.amounts", on=dt.date(2026, 11, 29)).confidence == "U"
