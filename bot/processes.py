@@ -15,10 +15,11 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 import yaml
 
+from bot.channels.configuration import describe, platform_credentials
 from bot.settings import Settings
 
 
@@ -39,19 +40,37 @@ def runtime_endpoints(settings: Settings) -> Path:
     store = config.get("tracker_store") or {}
     if store.get("type") == "SQL" and store.get("dialect", "sqlite") == "sqlite":
         store["db"] = str(settings.data_dir / Path(store.get("db", "conversations.db")).name)
+    return _write_runtime_file(settings, "endpoints", settings.endpoints.name, config)
+
+
+def _write_runtime_file(settings: Settings, kind: str, source: str, config: Dict) -> Path:
+    """Writes this run's `<kind>.<rasa port>.yml` into the data folder; returns its path."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    target = settings.data_dir / f"endpoints.{settings.rasa_port}.yml"
+    target = settings.data_dir / f"{kind}.{settings.rasa_port}.yml"
     target.write_text(
-        "# Written by bot.processes from " + settings.endpoints.name + "; do not edit.\n"
-        + yaml.safe_dump(config, sort_keys=False),
+        f"# Written by bot.processes from {source}; do not edit.\n" + yaml.safe_dump(config, sort_keys=False),
         encoding="utf-8",
     )
     return target
 
 
+def runtime_credentials(settings: Settings) -> Tuple[Path, str]:
+    """The credentials file plus the messaging channels whose environment variables are set.
+
+    Returns the file and a line saying which channels are on. No secret is written: the channels
+    read theirs from the environment when the Rasa server starts them.
+    """
+    env = {**os.environ, **settings.extra_env}
+    config = yaml.safe_load(settings.credentials.read_text(encoding="utf-8")) or {}
+    config.update(platform_credentials(env))
+    target = _write_runtime_file(settings, "credentials", f"{settings.credentials.name} and the environment", config)
+    return target, describe(config, env)
+
+
 def services(settings: Settings, model: Path, python: str = sys.executable) -> List[Service]:
     # TF_CPP_MIN_LOG_LEVEL: TensorFlow (loaded by Rasa) otherwise prints CUDA/oneDNN notices.
     env = {"PYTHONPATH": str(settings.project), "TF_CPP_MIN_LOG_LEVEL": "2", **settings.extra_env}
+    credentials, channels = runtime_credentials(settings)
     return [
         Service(
             "action server",
@@ -65,12 +84,12 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
             [
                 python, "-m", "rasa", "run", "--model", str(model),
                 "--endpoints", str(runtime_endpoints(settings)),
-                "--credentials", str(settings.credentials),
+                "--credentials", str(credentials),
                 "--interface", settings.host, "--port", str(settings.rasa_port),
                 "--cors", "*",
             ],
             f"http://127.0.0.1:{settings.rasa_port}/",
-            f"assistant on {settings.rasa_url} (REST: /webhooks/rest/webhook)",
+            f"assistant on {settings.rasa_url} (REST: /webhooks/rest/webhook); {channels}",
             env,
         ),
         Service(

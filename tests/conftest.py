@@ -8,16 +8,20 @@ import urllib.error
 import socket
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, AsyncIterator, Dict, Iterator, List, Optional
 
 import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.channels.configuration import PLATFORM_CHANNELS
+from bot.channels.platform import PlatformHttp
 from bot.processes import Stack, services
 from bot.settings import PROJECT_DIRECTORY, Settings
 from bot.training import model_path, train
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.whatsapp import FakeWhatsApp
 
 PROJECT = PROJECT_DIRECTORY
 
@@ -84,8 +88,13 @@ class Assistant:
         return f"{self.settings.rasa_url}/webhooks/rest/webhook"
 
     def post_raw(self, body: bytes, content_type: str = "application/json"):
+        return self.request(self.webhook, body, {"Content-Type": content_type})
+
+    def request(self, url: str, body: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None,
+                method: Optional[str] = None):
+        """Any HTTP request; returns (status, body bytes) also for 4xx/5xx answers."""
         request = urllib.request.Request(
-            self.webhook, data=body, headers={"Content-Type": content_type}, method="POST"
+            url, data=body, headers=headers or {}, method=method or ("POST" if body is not None else "GET")
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as reply:
@@ -105,20 +114,52 @@ class Assistant:
         return "\n".join(m.get("text", "") for m in self.say(sender, message, **kwargs))
 
 
-def start_assistant(data_dir: Path, model: Optional[Path] = None) -> Assistant:
+def start_assistant(
+    data_dir: Path, model: Optional[Path] = None, env: Optional[Dict[str, str]] = None
+) -> Assistant:
+    """A running stack; `env` adds environment variables (e.g. channels pointed at local fakes)."""
     model = model or model_path(PROJECT)
     if not model.exists():
         model = train(PROJECT)
     settings = Settings.from_env({}).with_ports(free_port(), free_port(), free_port())
-    settings = dataclasses.replace(settings, data_dir=data_dir)
+    # Messaging channels are off unless `env` turns them on: never the developer's real accounts.
+    channels_off = {v: "" for c in PLATFORM_CHANNELS for v in c.required + c.optional}
+    settings = dataclasses.replace(settings, data_dir=data_dir, extra_env={**channels_off, **(env or {})})
     stack = Stack(services(settings, model), PROJECT, log_dir=data_dir / "logs")
     stack.start(timeout=240)
     return Assistant(settings, stack)
 
 
+@pytest.fixture
+async def platform_http() -> AsyncIterator[PlatformHttp]:
+    """The HTTP session a messaging channel sends with, closed after the test."""
+    http = PlatformHttp("test")
+    yield http
+    await http.close()
+
+
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory) -> Iterator[Assistant]:
-    """One running assistant (action server, Rasa server, web app) for the whole session."""
-    running = start_assistant(tmp_path_factory.mktemp("assistant"))
+def fake_whatsapp() -> Iterator[FakeWhatsApp]:
+    """A local fake of the WhatsApp Cloud API; the session's assistant sends to it."""
+    fake = FakeWhatsApp().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_telegram() -> Iterator[FakeTelegram]:
+    """A local fake of the Telegram Bot API; the session's assistant sends to it."""
+    fake = FakeTelegram().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory, fake_whatsapp, fake_telegram) -> Iterator[Assistant]:
+    """One running assistant (action server, Rasa server, web app) for the whole session,
+    with its WhatsApp and Telegram channels pointed at the local fakes."""
+    running = start_assistant(
+        tmp_path_factory.mktemp("assistant"), env={**fake_whatsapp.env, **fake_telegram.env}
+    )
     yield running
     running.stack.stop()

@@ -1,0 +1,296 @@
+"""What the messaging-platform channels (WhatsApp, Telegram) share.
+
+- `SeenIds`: platforms deliver a webhook again when they are unsure it arrived; a bounded memory
+  of the ids already handled makes sure a user never gets the same answer twice.
+- `split_text`: platforms limit the length of a message; long answers are cut at paragraph,
+  line or sentence boundaries.
+- `PlatformInput`: the common flow of a webhook message. The user's text is cleaned by the
+  `InboundPolicy`; the assistant's answers are collected while Rasa handles the message and sent
+  to the platform afterwards, in the language the conversation has then. Texts the channel says
+  itself ("I can only read text") come from the translations, in the conversation's language.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import json
+import logging
+import os
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+
+import aiohttp
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
+from bot.translations import Translations
+
+logger = logging.getLogger(__name__)
+
+MAX_WEBHOOK_BODY_BYTES = 1_048_576
+REMEMBERED_IDS = 10_000
+LANGUAGE_SLOT = "language"
+TEXT_ONLY = "utter_text_only"
+TOO_LONG = "utter_message_too_long"
+SEND_TIMEOUT_SECONDS = 15.0
+
+
+class SeenIds:
+    """The most recent `capacity` ids; `first_time(id)` is True once per id."""
+
+    def __init__(self, capacity: int = REMEMBERED_IDS) -> None:
+        self.capacity = capacity
+        self._ids: "OrderedDict[str, None]" = OrderedDict()
+
+    def first_time(self, item: str) -> bool:
+        if item in self._ids:
+            self._ids.move_to_end(item)
+            return False
+        self._ids[item] = None
+        if len(self._ids) > self.capacity:
+            self._ids.popitem(last=False)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def _cut(text: str, limit: int) -> int:
+    """Where to cut `text` (longer than `limit`): the last good boundary within the limit."""
+    for separator in ("\n\n", "\n", ". ", " "):
+        position = text.rfind(separator, 0, limit)
+        if position > limit // 3:
+            return position + len(separator)
+    return limit
+
+
+def split_text(text: str, limit: int) -> List[str]:
+    """`text` in pieces of at most `limit` characters, cut at paragraphs, lines or sentences."""
+    pieces: List[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = _cut(rest, limit)
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def split_tail(text: str, limit: int) -> Tuple[str, str]:
+    """`text` as (head, tail): the tail at most `limit` characters, starting at a boundary."""
+    text = text.strip()
+    if len(text) <= limit:
+        return "", text
+    start = len(text) - limit
+    for separator in ("\n\n", "\n", ". ", " "):
+        position = text.find(separator, start)
+        if position != -1 and len(text) - position > limit // 3:
+            cut = position + len(separator)
+            return text[:cut].strip(), text[cut:].strip()
+    return text[:start], text[start:]
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis when it is longer."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def language_code(tag: object) -> Optional[str]:
+    """The two-letter language of an IETF tag such as `uk`, `pt-BR`, or None."""
+    if not isinstance(tag, str):
+        return None
+    code = tag.strip().lower().replace("_", "-").split("-")[0]
+    return code if len(code) == 2 and code.isalpha() else None
+
+
+@lru_cache(maxsize=4)
+def load_translations(directory: str) -> Translations:
+    return Translations.load(Path(directory))
+
+
+def read_json_object(request: Request) -> Dict[str, Any]:
+    """The request body as a JSON object, or RejectedText (413 for too large, 400 otherwise)."""
+    body = request.body or b""
+    if len(body) > MAX_WEBHOOK_BODY_BYTES:
+        raise RejectedText("the request body is too large", status=413)
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise RejectedText("the request body must be JSON")
+    if not isinstance(data, dict):
+        raise RejectedText("the request body must be a JSON object")
+    return data
+
+
+def error(reason: str, status: int) -> HTTPResponse:
+    return response.json({"error": reason}, status=status)
+
+
+class PlatformHttp:
+    """JSON requests to a platform's API over one shared session."""
+
+    def __init__(self, platform: str) -> None:
+        self.platform = platform
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    async def open(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=SEND_TIMEOUT_SECONDS)
+            )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def post(
+        self, url: str, body: Dict[str, Any], headers: Optional[Dict[str, str]] = None, what: str = ""
+    ) -> Optional[Dict[str, Any]]:
+        """Posts `body`; returns the JSON answer, or None after logging why it failed."""
+        await self.open()
+        try:
+            async with self._session.post(url, json=body, headers=headers or {}) as reply:
+                if reply.status >= 400:
+                    detail = (await reply.text())[:300]
+                    logger.warning("%s refused %s: HTTP %s %s", self.platform, what, reply.status, detail)
+                    return None
+                return await reply.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as problem:
+            logger.warning("%s: sending %s failed: %r", self.platform, what, problem)
+            return None
+
+
+class DeferredOutput(CollectingOutputChannel):
+    """Collects the assistant's messages whole (not split per paragraph) to send them later."""
+
+    def __init__(self, channel_name: str) -> None:
+        super().__init__()
+        self.channel_name = channel_name
+
+    def name(self) -> Text:  # type: ignore[override]  # the real channel's name, for response variations
+        return self.channel_name
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text))
+
+
+class PlatformInput(InputChannel, abc.ABC):
+    """A messaging platform's webhook: the common flow; subclasses parse and send."""
+
+    def __init__(self, policy: InboundPolicy, translations_dir: str) -> None:
+        self.policy = policy
+        self.translations_dir = translations_dir
+        self.http = PlatformHttp(self.name())
+        self.seen = SeenIds()
+        self.app: Optional[Sanic] = None
+
+    @staticmethod
+    def policy_from(credentials: Optional[Dict[Text, Any]]) -> InboundPolicy:
+        credentials = credentials or {}
+        return InboundPolicy.for_project(
+            credentials.get("translations_dir"),
+            int(credentials.get("max_message_length", DEFAULT_MAX_LENGTH)),
+        )
+
+    @staticmethod
+    def translations_dir_from(credentials: Optional[Dict[Text, Any]]) -> str:
+        return (credentials or {}).get("translations_dir") or str(Path.cwd() / "translations")
+
+    @staticmethod
+    def environment() -> Dict[str, str]:
+        """The environment, read when Rasa creates the channel (never at import time)."""
+        return dict(os.environ)
+
+    @abc.abstractmethod
+    def output(self) -> OutputChannel:
+        """The output channel that sends to the platform."""
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """Lets Rasa's HTTP API (`output_channel=latest`) send to a user later, e.g. an agent's reply."""
+        return self.output()
+
+    def new_blueprint(self) -> Blueprint:
+        """A blueprint with a health route that opens and closes the HTTP session with the server."""
+        blueprint = Blueprint(f"{self.name()}_webhook", __name__)
+
+        @blueprint.listener("before_server_start")
+        async def remember_app(app: Sanic, _loop: Any) -> None:
+            self.app = app
+            await self.http.open()
+
+        @blueprint.listener("after_server_stop")
+        async def close_http(_app: Sanic, _loop: Any) -> None:
+            await self.http.close()
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        return blueprint
+
+    async def language_of(self, sender_id: str, hint: Optional[str] = None) -> Optional[str]:
+        """The conversation's language (the `language` slot), else the platform's hint."""
+        agent = getattr(getattr(self.app, "ctx", None), "agent", None)
+        tracker_store = getattr(agent, "tracker_store", None)
+        if tracker_store is not None:
+            try:
+                tracker = await tracker_store.retrieve(sender_id)
+            except Exception:  # noqa: BLE001 - a store hiccup must not cost the user an answer
+                logger.exception("Reading the conversation language failed")
+                tracker = None
+            if tracker is not None and tracker.get_slot(LANGUAGE_SLOT):
+                return str(tracker.get_slot(LANGUAGE_SLOT))
+        return hint
+
+    async def channel_text(self, key: str, sender_id: str, hint: Optional[str] = None) -> str:
+        """A text of the channel's own (from the translations) in the conversation's language."""
+        language = await self.language_of(sender_id, hint)
+        return load_translations(self.translations_dir).text(key, language).text
+
+    async def say(self, key: str, sender_id: str, hint: Optional[str] = None) -> None:
+        await self.output().send_text_message(sender_id, await self.channel_text(key, sender_id, hint))
+
+    async def converse(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        sender_id: str,
+        text: object,
+        hint: Optional[str] = None,
+        trusted: bool = False,
+    ) -> None:
+        """Hands one user text to Rasa and sends the answers to the platform.
+
+        `trusted` texts come from the channel itself (a platform command mapped to an intent) and
+        skip the policy; user texts that are too long get a polite answer, empty ones are ignored.
+        """
+        if not trusted:
+            try:
+                text = self.policy.clean(text)
+            except RejectedText as rejected:
+                if rejected.status == 413:
+                    await self.say(TOO_LONG, sender_id, hint)
+                return
+        collected = DeferredOutput(self.name())
+        metadata = {"language_hint": hint} if hint else None
+        try:
+            await on_new_message(
+                UserMessage(str(text), collected, sender_id, input_channel=self.name(), metadata=metadata)
+            )
+        except Exception:  # noqa: BLE001 - one failing message must not break the webhook
+            logger.exception("Handling a %s message failed", self.name())
+        output = self.output()
+        for message in collected.messages:
+            message.pop("recipient_id", None)
+            try:
+                await output.send_response(sender_id, message)
+            except Exception:  # noqa: BLE001
+                logger.exception("Sending a %s message failed", self.name())

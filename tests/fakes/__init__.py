@@ -1,0 +1,1 @@
+"""Local fakes of external platforms' APIs (aiohttp on loopback) that record what they receive."""
