@@ -7,6 +7,7 @@ then SIGKILL after a grace period) when asked, when one of them dies, or on Ctrl
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -71,6 +72,11 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
     # TF_CPP_MIN_LOG_LEVEL: TensorFlow (loaded by Rasa) otherwise prints CUDA/oneDNN notices.
     env = {"PYTHONPATH": str(settings.project), "TF_CPP_MIN_LOG_LEVEL": "2", **settings.extra_env}
     credentials, channels = runtime_credentials(settings)
+    # The Rasa HTTP API (agents' replies) and the helpdesk's internal API need a token each;
+    # without one set, every run gets a fresh random one.
+    env.setdefault("RASA_API_TOKEN", os.environ.get("RASA_API_TOKEN") or secrets.token_urlsafe(32))
+    env.setdefault("HELPDESK_SERVICE_TOKEN", os.environ.get("HELPDESK_SERVICE_TOKEN") or secrets.token_urlsafe(32))
+    env.setdefault("HELPDESK_URL", settings.web_url)
     return [
         Service(
             "action server",
@@ -86,7 +92,7 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
                 "--endpoints", str(runtime_endpoints(settings)),
                 "--credentials", str(credentials),
                 "--interface", settings.host, "--port", str(settings.rasa_port),
-                "--cors", "*",
+                "--cors", "*", "--enable-api", "--auth-token", env["RASA_API_TOKEN"],
             ],
             f"http://127.0.0.1:{settings.rasa_port}/",
             f"assistant on {settings.rasa_url} (REST: /webhooks/rest/webhook); {channels}",

@@ -24,6 +24,7 @@ from tests.fakes.telegram import FakeTelegram
 from tests.fakes.whatsapp import FakeWhatsApp
 
 PROJECT = PROJECT_DIRECTORY
+HELPDESK_AGENT_TOKEN = "agent-token-for-tests"
 
 
 def free_port() -> int:
@@ -124,7 +125,8 @@ def start_assistant(
     settings = Settings.from_env({}).with_ports(free_port(), free_port(), free_port())
     # Messaging channels are off unless `env` turns them on: never the developer's real accounts.
     channels_off = {v: "" for c in PLATFORM_CHANNELS for v in c.required + c.optional}
-    settings = dataclasses.replace(settings, data_dir=data_dir, extra_env={**channels_off, **(env or {})})
+    helpdesk = {"HELPDESK_AGENT_TOKEN": HELPDESK_AGENT_TOKEN, "HELPDESK_OFFICE_HOURS": "always"}
+    settings = dataclasses.replace(settings, data_dir=data_dir, extra_env={**channels_off, **helpdesk, **(env or {})})
     stack = Stack(services(settings, model), PROJECT, log_dir=data_dir / "logs")
     stack.start(timeout=240)
     return Assistant(settings, stack)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot import helpdesk
 from bot.settings import Settings
 
 STATIC_DIRECTORY = Path(__file__).parent / "static"
@@ -31,6 +32,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/", demo_page)
     app.router.add_get("/health", health)
     app.router.add_static("/static/", STATIC_DIRECTORY)
+    helpdesk.setup(app, settings)
     return app
 
 

@@ -1,0 +1,149 @@
+"""Handing a conversation to a person at the helpdesk.
+
+`action_offer_handoff` says what will be shared (the conversation, the language, the channel)
+and asks for consent; `action_handoff` (after "yes") opens a ticket in the helpdesk web app and
+pauses the assistant for this conversation. Without consent the user gets contact options
+(rules in data/rules/handoff.yml).
+
+The domain must have the slot `handoff_reason` and the responses `utter_handoff_offer`,
+`utter_handoff_started`, `utter_handoff_started_later`, `utter_handoff_failed` and
+`utter_human_contacts`. The helpdesk's address and token come from the environment of the
+action server at run time: `HELPDESK_URL`, `HELPDESK_SERVICE_TOKEN` (`python -m bot run` sets both).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from typing import Any, Dict, List, Optional, Text
+
+import aiohttp
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import texts
+from actions.answers import topics
+
+logger = logging.getLogger(__name__)
+
+REASONS = {
+    "request_human": "request_human",
+    "nlu_fallback": "repeated_fallback",
+    "report_exploitation": "exploitation",
+    "report_danger": "danger",
+}
+UNCERTAIN_SLOT = "outcome_uncertain"
+TRANSCRIPT_LIMIT = 100
+TIMEOUT_SECONDS = 10
+
+
+def handoff_reason(tracker: Tracker) -> str:
+    """Why the user is offered a person."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if tracker.get_slot(UNCERTAIN_SLOT) is True and intent == "request_human":
+        return "uncertain_rule"
+    return REASONS.get(intent, "request_human")
+
+
+def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
+    """What the user and the assistant wrote, oldest first (the last TRANSCRIPT_LIMIT messages)."""
+    said = [
+        {"author": "user" if event["event"] == "user" else "bot", "text": event["text"], "at": event.get("timestamp") or 0}
+        for event in tracker.events
+        if event.get("event") in ("user", "bot") and (event.get("text") or "").strip()
+    ]
+    return said[-TRANSCRIPT_LIMIT:]
+
+
+def topic(tracker: Tracker, fallback: str) -> str:
+    """The last information topic the user asked about, or `fallback`."""
+    known = topics()
+    for event in reversed(tracker.events):
+        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name") if event.get("event") == "user" else None
+        if name in known:
+            return name
+    return fallback
+
+
+def format_opening(iso: str) -> str:
+    return dt.datetime.fromisoformat(iso).strftime("%d-%m-%Y %H:%M")
+
+
+class ActionOfferHandoff(Action):
+    """Says what a person at the helpdesk will see and asks whether that is all right."""
+
+    def name(self) -> Text:
+        return "action_offer_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        language = tracker.get_slot("language")
+        known = texts.translations().languages.get(language or "")
+        dispatcher.utter_message(
+            text=texts.render(
+                "utter_handoff_offer",
+                language,
+                language_name=known.name if known else (language or "?"),
+            ),
+            buttons=texts.buttons("utter_handoff_offer", language),
+        )
+        return [SlotSet("handoff_reason", handoff_reason(tracker))]
+
+
+class ActionHandoff(Action):
+    """Opens a ticket (stored before anything is sent) and pauses the assistant."""
+
+    def name(self) -> Text:
+        return "action_handoff"
+
+    async def open_ticket(self, body: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        url = os.environ.get("HELPDESK_URL")
+        token = os.environ.get("HELPDESK_SERVICE_TOKEN")
+        if not url or not token:
+            logger.error("HELPDESK_URL or HELPDESK_SERVICE_TOKEN is not set; cannot hand over")
+            return None
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)) as session:
+                async with session.post(
+                    url.rstrip("/") + "/internal/helpdesk/handoffs",
+                    json=body,
+                    headers={"Authorization": f"Bearer {token}"},
+                ) as reply:
+                    if reply.status == 201:
+                        return await reply.json()
+                    logger.error("The helpdesk refused a handoff: %s %s", reply.status, await reply.text())
+        except (aiohttp.ClientError, OSError, TimeoutError) as problem:
+            logger.error("The helpdesk cannot be reached: %r", problem)
+        return None
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        language = tracker.get_slot("language") or texts.translations().default
+        reason = tracker.get_slot("handoff_reason") or "request_human"
+        said = transcript(tracker)
+        body = {
+            "conversation_id": tracker.sender_id,
+            "channel": tracker.get_latest_input_channel() or "unknown",
+            "language": language,
+            "topic": topic(tracker, reason),
+            "reason": reason,
+            "shared": (tracker.latest_message.get("intent") or {}).get("name") == "handoff_share_all",
+            "handoff_after": max([m["at"] for m in said if m["author"] == "user"] or [0]),
+            "transcript": said,
+        }
+        opened = await self.open_ticket(body)
+        if opened is None:
+            dispatcher.utter_message(response="utter_handoff_failed")
+            dispatcher.utter_message(response="utter_human_contacts")
+            return [SlotSet("handoff_reason", None)]
+        if opened.get("office_open", True) or not opened.get("next_opening"):
+            dispatcher.utter_message(response="utter_handoff_started")
+        else:
+            dispatcher.utter_message(
+                text=texts.render("utter_handoff_started_later", language, opening=format_opening(opened["next_opening"]))
+            )
+        return [SlotSet("handoff_reason", None), ConversationPaused()]

@@ -1,0 +1,80 @@
+"""A Rasa event broker that passes what users write to the helpdesk.
+
+Configured in endpoints.yml:
+
+    event_broker:
+      type: bot.helpdesk.broker.HelpdeskEventBroker
+      url: http://127.0.0.1:8080        # default: $HELPDESK_URL
+      token: ...                        # default: $HELPDESK_SERVICE_TOKEN
+
+Every Rasa process streams its new tracker events through its broker, so this works with any
+number of Rasa processes. Only user messages are forwarded; the web app keeps those of
+conversations with an open ticket (written after the handoff) and drops the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from asyncio import AbstractEventLoop
+from typing import Any, Dict, Optional, Set, Text
+
+import aiohttp
+from rasa.core.brokers.broker import EventBroker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.helpdesk.config import backoff
+
+logger = logging.getLogger(__name__)
+ATTEMPTS = 5
+
+
+class HelpdeskEventBroker(EventBroker):
+    def __init__(self, url: str, token: str, first_delay: float = 0.5):
+        self.endpoint = url.rstrip("/") + "/internal/helpdesk/user-messages"
+        self.token = token
+        self.first_delay = first_delay
+        self._session: Optional[aiohttp.ClientSession] = None
+        self._pending: Set[asyncio.Task] = set()
+
+    @classmethod
+    async def from_endpoint_config(
+        cls, broker_config: EndpointConfig, event_loop: Optional[AbstractEventLoop] = None
+    ) -> Optional["HelpdeskEventBroker"]:
+        url = broker_config.url or os.environ.get("HELPDESK_URL")
+        token = broker_config.token or os.environ.get("HELPDESK_SERVICE_TOKEN")
+        if not url or not token:
+            logger.warning("The helpdesk broker needs a url and a token; messages during a handoff will not reach tickets")
+            return None
+        return cls(url, token)
+
+    def publish(self, event: Dict[Text, Any]) -> None:
+        if event.get("event") != "user" or not event.get("text"):
+            return
+        body = {"conversation_id": event.get("sender_id"), "text": event["text"], "at": event.get("timestamp")}
+        task = asyncio.get_event_loop().create_task(self._post(body))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _post(self, body: Dict[str, Any]) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        headers = {"Authorization": f"Bearer {self.token}"}
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                async with self._session.post(self.endpoint, json=body, headers=headers) as reply:
+                    if reply.status < 500:
+                        if reply.status >= 400:
+                            logger.warning("The helpdesk refused a user message: %s", reply.status)
+                        return
+            except (aiohttp.ClientError, asyncio.TimeoutError) as problem:
+                logger.debug("Posting a user message to the helpdesk failed: %r", problem)
+            await asyncio.sleep(backoff(attempt, self.first_delay, 30.0))
+        logger.error("The helpdesk did not take a user message of %s after %d tries", body["conversation_id"], ATTEMPTS)
+
+    async def close(self) -> None:
+        if self._pending:
+            await asyncio.wait(list(self._pending), timeout=5)
+        if self._session is not None:
+            await self._session.close()

@@ -1,0 +1,94 @@
+"""The handoff actions: the offer says what is shared, a ticket opens with what the user hears,
+and the helpdesk being unreachable ends in contact options, never in silence."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+from aiohttp import web
+from rasa_sdk import Tracker
+
+from actions.handoff import ActionHandoff, ActionOfferHandoff
+
+
+def tracker(intent: str, language: str = "en", slots: Dict[str, Any] = None) -> Tracker:
+    events: List[Dict[str, Any]] = [
+        {"event": "user", "text": "May I work?", "timestamp": 10.0, "parse_data": {"intent": {"name": "ask_asylum_work"}}},
+        {"event": "bot", "text": "Yes, after 6 months.", "timestamp": 11.0},
+        {"event": "user", "text": "/affirm", "timestamp": 12.0, "parse_data": {"intent": {"name": intent}}, "input_channel": "telegram"},
+    ]
+    return Tracker(
+        "someone",
+        {"language": language, **(slots or {})},
+        {"text": "/affirm", "intent": {"name": intent}, "entities": []},
+        events,
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+
+
+@pytest.fixture
+async def helpdesk_app(aiohttp_server, monkeypatch):
+    received: List[dict] = []
+    answer: Dict[str, Any] = {"office_open": True, "next_opening": None}
+
+    async def handoffs(request: web.Request) -> web.Response:
+        assert request.headers["Authorization"] == "Bearer secret"
+        received.append(await request.json())
+        return web.json_response({"ticket_id": 7, **answer}, status=201)
+
+    app = web.Application()
+    app.router.add_post("/internal/helpdesk/handoffs", handoffs)
+    server = await aiohttp_server(app)
+    monkeypatch.setenv("HELPDESK_URL", str(server.make_url("")))
+    monkeypatch.setenv("HELPDESK_SERVICE_TOKEN", "secret")
+    return received, answer
+
+
+@pytest.mark.parametrize(
+    "intent,slots,reason",
+    [
+        ("request_human", {}, "request_human"),
+        ("request_human", {"outcome_uncertain": True}, "uncertain_rule"),
+        ("nlu_fallback", {}, "repeated_fallback"),
+        ("report_exploitation", {}, "exploitation"),
+        ("report_danger", {}, "danger"),
+    ],
+)
+async def test_the_offer_names_what_is_shared_and_remembers_why(dispatcher, domain, intent, slots, reason):
+    events = await ActionOfferHandoff().run(dispatcher, tracker(intent, "nl", slots), domain)
+    [message] = dispatcher.messages
+    assert "uw taal (Nederlands)" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/handoff_share_all", "/deny"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "handoff_reason", "value": reason}]
+
+
+async def test_consent_opens_a_ticket_and_pauses(dispatcher, domain, helpdesk_app):
+    received, _ = helpdesk_app
+    events = await ActionHandoff().run(dispatcher, tracker("affirm", slots={"handoff_reason": "exploitation"}), domain)
+    [body] = received
+    assert body["conversation_id"] == "someone" and body["channel"] == "telegram" and body["language"] == "en"
+    assert body["topic"] == "ask_asylum_work" and body["reason"] == "exploitation"
+    assert body["shared"] is False and body["handoff_after"] == 12.0
+    assert [m["text"] for m in body["transcript"]] == ["May I work?", "Yes, after 6 months.", "/affirm"]
+    assert dispatcher.messages[0]["response"] == "utter_handoff_started"
+    assert {"event": "pause", "timestamp": None} in events
+
+
+async def test_outside_office_hours_the_user_hears_when_to_expect_an_answer(dispatcher, domain, helpdesk_app):
+    _, answer = helpdesk_app
+    answer.update(office_open=False, next_opening="2026-11-30T09:00:00+01:00")
+    await ActionHandoff().run(dispatcher, tracker("handoff_share_all", "nl"), domain)
+    assert "vanaf 30-11-2026 09:00" in dispatcher.messages[0]["text"]
+    assert helpdesk_app[0][0]["shared"] is True
+
+
+async def test_an_unreachable_helpdesk_gives_contact_options_and_no_pause(dispatcher, domain, monkeypatch):
+    monkeypatch.setenv("HELPDESK_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("HELPDESK_SERVICE_TOKEN", "secret")
+    events = await ActionHandoff().run(dispatcher, tracker("affirm"), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_failed", "utter_human_contacts"]
+    assert not any(e["event"] == "pause" for e in events)
