@@ -92,7 +92,7 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
                 "--endpoints", str(runtime_endpoints(settings)),
                 "--credentials", str(credentials),
                 "--interface", settings.host, "--port", str(settings.rasa_port),
-                "--cors", "*", "--enable-api", "--auth-token", env["RASA_API_TOKEN"],
+                "--cors", "*", "--enable-api", f"--auth-token={env['RASA_API_TOKEN']}",
             ],
             f"http://127.0.0.1:{settings.rasa_port}/",
             f"assistant on {settings.rasa_url} (REST: /webhooks/rest/webhook); {channels}",

@@ -169,3 +169,48 @@ async def test_a_widget_user_gets_agent_replies_over_server_sent_events(assistan
                     break
     assert received[0] == {"type": "agent_message", "text": "Hello from the helpdesk"}
     assert received[1]["type"] == "handoff_closed" and "helpdesk has finished" in received[1]["text"]
+
+
+def agent_round_trip(desk: Desk, ticket_id: int, fake, sent_text: Callable[[Any], str]) -> None:
+    """The agent replies and closes; both reach the user through the platform's (fake) API."""
+    mark = fake.server.mark()
+
+    def said(text: str) -> Callable[[list], bool]:
+        return lambda calls: any(c.status == 200 and text in sent_text(c.body) for c in calls[mark:])
+
+    desk.reply(ticket_id, "Hello, this is Sam from the helpdesk.")
+    fake.server.wait_for(said("Hello, this is Sam from the helpdesk."))
+    desk.close(ticket_id)
+    fake.server.wait_for(said("The helpdesk has finished this conversation."))
+
+
+def test_a_telegram_user_gets_the_agents_reply_in_telegram(assistant, desk, fake_telegram):
+    from tests.test_telegram import TelegramUser
+
+    user = TelegramUser(assistant, fake_telegram, "en")
+    user.says("I want to talk to a human")
+    user.says("yes")
+    ticket = desk.ticket_of(str(user.id))
+    assert ticket["channel"] == "telegram" and ticket["language"] == "en"
+    agent_round_trip(desk, ticket["id"], fake_telegram, lambda body: str(body.get("text", "")))
+
+
+def test_a_whatsapp_user_gets_the_agents_reply_in_whatsapp(assistant, desk, fake_whatsapp):
+    from tests.test_whatsapp import WhatsAppUser
+
+    user = WhatsAppUser(assistant, fake_whatsapp)
+    user.says("I want to talk to a human")
+    user.says("yes")
+    ticket = desk.ticket_of(user.wa_id)
+    assert ticket["channel"] == "whatsapp" and ticket["language"] == "en"
+    agent_round_trip(desk, ticket["id"], fake_whatsapp, lambda body: json.dumps(body, ensure_ascii=False))
+
+
+def test_an_answer_on_an_uncertain_rule_leads_to_a_ticket_marked_so(assistant, desk):
+    user = new_user()
+    answer = assistant.say(user, "Mag ik werken als ik in de Dublinprocedure zit?")
+    assert "/request_human" in payloads(answer)
+    assistant.say(user, "/request_human")
+    assistant.say(user, "/affirm")
+    ticket = desk.ticket_of(user)
+    assert ticket["reason"] == "uncertain_rule" and ticket["topic"] != "uncertain_rule"
