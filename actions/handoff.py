@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Text
 
 import aiohttp
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
@@ -147,3 +147,23 @@ class ActionHandoff(Action):
                 text=texts.render("utter_handoff_started_later", language, opening=format_opening(opened["next_opening"]))
             )
         return [SlotSet("handoff_reason", None), ConversationPaused()]
+
+
+class ActionSessionStart(Action):
+    """Starts a new session like Rasa's own action (carrying the slots over when the domain says
+    so), but keeps a handoff's pause: a user who waits for the helpdesk longer than a session
+    lasts (for example over a weekend) still writes to the person, not to the assistant."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        events: List[Dict[Text, Any]] = [SessionStarted()]
+        if (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True):
+            events += [SlotSet(name, value) for name, value in tracker.slots.items() if value is not None]
+        if tracker.is_paused():
+            events.append(ConversationPaused())
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from actions.handoff import ActionHandoff, ActionOfferHandoff
 
 
-def tracker(intent: str, language: str = "en", slots: Dict[str, Any] = None) -> Tracker:
+def tracker(intent: str, language: str = "en", slots: Dict[str, Any] = None, paused: bool = False) -> Tracker:
     events: List[Dict[str, Any]] = [
         {"event": "user", "text": "May I work?", "timestamp": 10.0, "parse_data": {"intent": {"name": "ask_asylum_work"}}},
         {"event": "bot", "text": "Yes, after 6 months.", "timestamp": 11.0},
@@ -23,7 +23,7 @@ def tracker(intent: str, language: str = "en", slots: Dict[str, Any] = None) -> 
         {"language": language, **(slots or {})},
         {"text": "/affirm", "intent": {"name": intent}, "entities": []},
         events,
-        False,
+        paused,
         None,
         {},
         "action_listen",
@@ -92,3 +92,16 @@ async def test_an_unreachable_helpdesk_gives_contact_options_and_no_pause(dispat
     events = await ActionHandoff().run(dispatcher, tracker("affirm"), domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_failed", "utter_human_contacts"]
     assert not any(e["event"] == "pause" for e in events)
+
+
+@pytest.mark.parametrize("paused", [True, False])
+async def test_a_new_session_keeps_the_slots_and_a_handoffs_pause(dispatcher, domain, paused):
+    from actions.handoff import ActionSessionStart
+
+    state = tracker("affirm", "nl", {"outcome_uncertain": None}, paused)
+    events = await ActionSessionStart().run(dispatcher, state, {"session_config": {"carry_over_slots_to_new_session": True}})
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "session_started" and kinds[-1] == "action"
+    assert {"event": "slot", "timestamp": None, "name": "language", "value": "nl"} in events
+    assert not any(e.get("name") == "outcome_uncertain" for e in events)
+    assert ("pause" in kinds) is paused

@@ -214,3 +214,27 @@ def test_an_answer_on_an_uncertain_rule_leads_to_a_ticket_marked_so(assistant, d
     assistant.say(user, "/affirm")
     ticket = desk.ticket_of(user)
     assert ticket["reason"] == "uncertain_rule" and ticket["topic"] != "uncertain_rule"
+
+
+def test_the_pause_outlasts_the_session_while_the_user_waits_for_the_helpdesk(assistant, desk):
+    """A user waits longer than a session lasts (60 minutes): the conversation stays with the person."""
+    import sqlite3
+
+    user = new_user()
+    assistant.say(user, "I want to talk to a human")
+    assistant.say(user, "/affirm")
+    ticket = desk.ticket_of(user)
+    two_hours = 2 * 3600
+    with sqlite3.connect(assistant.settings.data_dir / "conversations.db") as database:  # time passes
+        changed = database.execute(
+            "UPDATE events SET timestamp = timestamp - ?, "
+            "data = json_set(data, '$.timestamp', json_extract(data, '$.timestamp') - ?) WHERE sender_id = ?",
+            (two_hours, two_hours, user),
+        ).rowcount
+    assert changed > 0
+    assert assistant.say(user, "Hello, is anybody there?") == []
+    assert [e["event"] for e in desk.tracker_events(user)].count("session_started") == 2
+    eventually(lambda: "Hello, is anybody there?" in [m["text"] for m in desk.ticket(ticket["id"])["transcript"]])
+    desk.close(ticket["id"])
+    eventually(lambda: any("helpdesk has finished" in t for t in desk.bot_texts(user)))
+    assert "6 months" in assistant.text(user, "/ask_asylum_work")
