@@ -322,3 +322,15 @@ async def test_closed_tickets_are_deleted_after_the_retention_period(client, clo
     assert await desk.purge() == 1
     assert (await client.get(f"/api/tickets/{old}", headers=agent_headers())).status == 404
     assert (await client.get(f"/api/tickets/{keep}", headers=agent_headers())).status == 200
+
+
+async def test_replies_to_messaging_app_users_are_not_streamed_to_anyone_who_guesses_their_id(client):
+    phone = (await open_ticket(client, conversation_id="31612345678", channel="whatsapp"))["ticket_id"]
+    await client.post(f"/api/tickets/{phone}/reply", json={"text": "private"}, headers=agent_headers())
+    events = await client.get("/api/widget/events", params={"conversation_id": "31612345678"})
+    await client.post(f"/api/tickets/{phone}/reply", json={"text": "private too"}, headers=agent_headers())
+    await client.post(f"/api/tickets/{phone}/close", headers=agent_headers())
+    widget = (await open_ticket(client, conversation_id="31612345678", channel="socketio"))["ticket_id"]
+    await client.post(f"/api/tickets/{widget}/reply", json={"text": "for the widget"}, headers=agent_headers())
+    assert await read_events(events, 1) == [{"type": "agent_message", "text": "for the widget"}]
+    events.close()

@@ -18,6 +18,9 @@ from aiohttp import web
 from bot.helpdesk.store import TicketStore
 
 EVENT_TYPES = {"agent": "agent_message", "system": "handoff_closed"}
+# The stream needs no token, only the conversation id: random for the widget, but a phone number
+# or chat id on messaging platforms. Their tickets are never streamed; they get replies in the app.
+MESSAGING_CHANNELS = ("whatsapp", "telegram")
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -71,7 +74,9 @@ async def stream(
         await response.write(b"retry: 2000\n\n")
         while True:
             wake.clear()
-            for message, status, _ in await store.messages_after(conversation_id, max(last_id, 0), EVENT_TYPES):
+            for message, status, _ in await store.messages_after(
+                conversation_id, max(last_id, 0), EVENT_TYPES, MESSAGING_CHANNELS
+            ):
                 last_id = message.id
                 if only_open and status != "open":
                     continue

@@ -279,14 +279,16 @@ class TicketStore:
         return found
 
     async def messages_after(
-        self, conversation_id: str, after_id: int, authors: Iterable[str]
+        self, conversation_id: str, after_id: int, authors: Iterable[str], not_channels: Iterable[str] = ()
     ) -> List[tuple]:
-        """(message, ticket status) of the conversation's messages after `after_id`."""
+        """(message, ticket status, ticket id) of the conversation's messages after `after_id`,
+        leaving out tickets of the channels in `not_channels`."""
         query = (
             sa.select(messages, tickets.c.status)
             .join(tickets, tickets.c.id == messages.c.ticket_id)
             .where(
                 tickets.c.conversation_id == conversation_id,
+                tickets.c.channel.not_in(list(not_channels)),
                 messages.c.id > after_id,
                 messages.c.author.in_(list(authors)),
             )
