@@ -36,6 +36,7 @@ REASONS = {
 }
 UNCERTAIN_SLOT = "outcome_uncertain"
 TRANSCRIPT_LIMIT = 100
+TEXT_LIMIT = 4000  # what the helpdesk takes per message
 TIMEOUT_SECONDS = 10
 
 
@@ -50,7 +51,11 @@ def handoff_reason(tracker: Tracker) -> str:
 def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
     """What the user and the assistant wrote, oldest first (the last TRANSCRIPT_LIMIT messages)."""
     said = [
-        {"author": "user" if event["event"] == "user" else "bot", "text": event["text"], "at": event.get("timestamp") or 0}
+        {
+            "author": "user" if event["event"] == "user" else "bot",
+            "text": event["text"][:TEXT_LIMIT],
+            "at": event.get("timestamp") or 0,
+        }
         for event in tracker.events
         if event.get("event") in ("user", "bot") and (event.get("text") or "").strip()
     ]

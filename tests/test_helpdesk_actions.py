@@ -105,3 +105,12 @@ async def test_a_new_session_keeps_the_slots_and_a_handoffs_pause(dispatcher, do
     assert {"event": "slot", "timestamp": None, "name": "language", "value": "nl"} in events
     assert not any(e.get("name") == "outcome_uncertain" for e in events)
     assert ("pause" in kinds) is paused
+
+
+async def test_a_very_long_answer_does_not_stop_the_handoff(dispatcher, domain, helpdesk_app):
+    from actions.handoff import TEXT_LIMIT
+
+    state = tracker("affirm")
+    state.events.insert(0, {"event": "bot", "text": "x" * (TEXT_LIMIT + 500), "timestamp": 1.0})
+    await ActionHandoff().run(dispatcher, state, domain)
+    assert len(helpdesk_app[0][0]["transcript"][0]["text"]) == TEXT_LIMIT

@@ -120,6 +120,7 @@ async def test_escalations_wait_for_an_smtp_server_that_is_down_and_arrive_exact
     assert sorted(int(m["X-Werkwijzer-Ticket"]) for m in mailbox.mails) == numbers
     mail = mailbox.mails[0]
     assert mail["To"] == "desk@helpdesk.test" and "[Werkwijzer #" in mail["Subject"]
+    assert mail["Message-ID"] == f"<werkwijzer-ticket-{mail['X-Werkwijzer-Ticket']}@werkwijzer.test>"
     body = mail.get_payload(decode=True).decode()
     assert "Language: en" in body and "May I work? My BSN is [BSN]" in body
 

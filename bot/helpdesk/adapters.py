@@ -14,7 +14,6 @@ import json
 import smtplib
 import urllib.parse
 from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any, Dict, Optional, Protocol
 
 import aiohttp
@@ -70,7 +69,7 @@ class SmtpAdapter:
             f"({payload['language']}, {payload['channel']})"
         )
         domain = self.settings.sender.rpartition("@")[2] or "localhost"
-        mail["Message-ID"] = make_msgid(f"werkwijzer-ticket-{payload['ticket_id']}", domain=domain)
+        mail["Message-ID"] = f"<werkwijzer-ticket-{payload['ticket_id']}@{domain}>"
         mail["X-Werkwijzer-Ticket"] = str(payload["ticket_id"])
         mail.set_content(escalation_text(payload))
         return mail
