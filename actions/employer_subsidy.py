@@ -69,14 +69,27 @@ def amount(scale: Sequence[int], max_persons: int, eligible_people: int) -> int:
 
 @dataclass(frozen=True)
 class SubsidyRequest:
-    """An employer's answers. `months_in_service`: how long the employee has worked there."""
+    """An employer's answers. `months_in_service`: how long the employee has worked there.
+
+    A field left None was not asked, because the employee's status already decides ("no")."""
 
     people: int
-    hours_per_week: float
-    contract_months: float
-    activity_plan: bool
     employee: str
+    hours_per_week: Optional[float] = None
+    contract_months: Optional[float] = None
+    activity_plan: Optional[bool] = None
     months_in_service: Optional[float] = None
+
+
+def eligible_employees(book: Rulebook, day: dt.date) -> Tuple[str, ...]:
+    """Who may be hired with the subsidy on `day` (the window's list, else status holders)."""
+    rule = optional_rule(book, "sowis.window", day)
+    return tuple((rule.values.get("employees") if rule else None) or DEFAULT_EMPLOYEES)
+
+
+def decided_early(employee: Optional[str], book: Rulebook, day: dt.date) -> bool:
+    """True when the employee's status alone makes the outcome 'no'."""
+    return employee is not None and employee not in eligible_employees(book, day)
 
 
 def needs_months_in_service(book: Rulebook, day: dt.date) -> bool:
@@ -97,23 +110,24 @@ def check(request: SubsidyRequest, book: Rulebook, day: dt.date) -> Outcome:
         rules = tuple(r for r in (amounts, conditions) if r)
         return Outcome(
             CHECK, "unknown", Finding("utter_sowis_verdict_unknown", {"date": display(day)}),
-            (), Finding("utter_sowis_next_unknown"), contact, rules, {"amount": 0},
+            (), Finding("utter_sowis_next_unknown", {"year": str(day.year)}), contact, rules, {"amount": 0},
         )
     reasons: List[Finding] = []
-    employees = tuple((window.rule.values.get("employees") if window.rule else None) or DEFAULT_EMPLOYEES)
-    if request.employee not in employees:
-        reasons.append(Finding(f"utter_sowis_reason_employee_{request.employee}"))
+    if request.employee not in eligible_employees(book, day):
+        reasons.append(Finding("utter_sowis_reason_employee", {"employee": request.employee}))
     min_hours = conditions.values["min_hours"]
-    if request.hours_per_week < min_hours:
+    if request.hours_per_week is not None and request.hours_per_week < min_hours:
         reasons.append(Finding("utter_sowis_reason_hours", {"hours": display(request.hours_per_week), "min_hours": min_hours}))
     min_months = conditions.values["min_contract_months"]
-    if request.contract_months < min_months:
+    if request.contract_months is not None and request.contract_months < min_months:
         reasons.append(Finding("utter_sowis_reason_contract", {"months": display(request.contract_months), "min_contract_months": min_months}))
-    if not request.activity_plan:
+    if request.activity_plan is False:
         reasons.append(Finding("utter_sowis_reason_plan"))
     max_in_service = window.rule.values.get("max_months_in_service") if window.rule else None
     if max_in_service and request.months_in_service is not None and request.months_in_service > max_in_service:
         reasons.append(Finding("utter_sowis_reason_in_service", {"max_months_in_service": max_in_service}))
+    if not reasons and None in (request.hours_per_week, request.contract_months, request.activity_plan):
+        raise ValueError("a request without a decisive 'no' needs every answer")
     rules: Tuple[Rule, ...] = tuple(r for r in (conditions, amounts, contact_rule) if r) + window.rules
     scale, max_persons = amounts.values["scale"], amounts.values["max_persons"]
     eligible = not reasons

@@ -1,0 +1,126 @@
+"""The checks' form actions, called as the action server calls them."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+
+from actions.check_forms import (
+    ActionAskTeacherContract,
+    ActionEmployerSubsidyOutcome,
+    ActionStopCheck,
+    ActionWorkPermissionOutcome,
+    ValidateEmployerSubsidyForm,
+    ValidateTeacherSubsidyForm,
+    ValidateUnpaidWorkForm,
+    ValidateWorkPermissionForm,
+)
+
+
+def tracker(text: str, slots: Dict[str, Any] = None, intent: str = "check_work_permission", entities: List[dict] = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
+    return Tracker("u", dict(slots or {}), latest, [], False, None, {"name": None}, "action_listen")
+
+
+def slot_events(events) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_one_message_fills_status_and_months_and_asks_nothing(dispatcher, domain):
+    events = await ValidateWorkPermissionForm().run(
+        dispatcher, tracker("I have been in the procedure for 8 months and found an employer, what now?"), domain
+    )
+    assert slot_events(events) == {"person_status": "asylum_seeker", "months_in_procedure": 8.0, "requested_slot": None}
+
+
+async def test_a_status_holder_is_not_asked_for_months(dispatcher, domain):
+    events = await ValidateWorkPermissionForm().run(dispatcher, tracker("ik ben statushouder, mag ik werken?"), domain)
+    assert slot_events(events) == {"person_status": "status_holder", "requested_slot": None}
+
+
+async def test_only_the_missing_answer_is_asked(dispatcher, domain):
+    events = await ValidateWorkPermissionForm().run(dispatcher, tracker("mag ik werken als asielzoeker?"), domain)
+    assert slot_events(events) == {"person_status": "asylum_seeker", "requested_slot": "months_in_procedure"}
+
+
+async def test_a_button_answer_and_a_persian_digit(dispatcher, domain):
+    button = tracker('/check_work_permission{"person_status":"asylum_seeker"}',
+                     {"requested_slot": "person_status"}, entities=[{"entity": "person_status", "value": "asylum_seeker"}])
+    assert slot_events(await ValidateWorkPermissionForm().run(dispatcher, button, domain))["person_status"] == "asylum_seeker"
+    digit = tracker("۸", {"requested_slot": "months_in_procedure", "person_status": "asylum_seeker"}, intent="nlu_fallback")
+    assert slot_events(await ValidateWorkPermissionForm().run(dispatcher, digit, domain))["months_in_procedure"] == 8.0
+
+
+async def test_an_answer_can_be_changed_while_another_is_asked(dispatcher, domain):
+    slots = {"requested_slot": "sowis_contract_months", "sowis_people": 1, "sowis_employee": "status_holder", "sowis_hours": 16}
+    events = await ValidateEmployerSubsidyForm().run(dispatcher, tracker("sorry, 24 uur", slots, intent="inform"), domain)
+    changed = slot_events(events)
+    assert changed["sowis_hours"] == 24 and "sowis_contract_months" not in changed
+    assert changed["requested_slot"] == "sowis_contract_months"
+
+
+async def test_nonsense_fills_nothing_so_the_form_can_hand_over(dispatcher, domain):
+    events = await ValidateWorkPermissionForm().run(dispatcher, tracker("stop", {"requested_slot": "person_status"}, intent="stop"), domain)
+    assert {k for k in slot_events(events)} <= {"requested_slot"}
+
+
+async def test_an_impossible_number_is_asked_again(dispatcher, domain):
+    slots = {"requested_slot": "sowis_hours", "sowis_people": 1, "sowis_employee": "status_holder"}
+    events = await ValidateEmployerSubsidyForm().run(dispatcher, tracker("500", slots, intent="inform"), domain)
+    assert slot_events(events)["sowis_hours"] is None
+    assert "getal" in dispatcher.messages[0]["text"]
+
+
+async def test_a_decisive_no_stops_the_questions(dispatcher, domain):
+    events = await ValidateEmployerSubsidyForm().run(dispatcher, tracker("ik wil subsidie voor 1 asielzoeker", intent="check_employer_subsidy"), domain)
+    assert slot_events(events) == {"sowis_people": 1, "sowis_employee": "asylum_seeker", "requested_slot": None}
+    events = await ValidateTeacherSubsidyForm().run(dispatcher, tracker("I was a biology teacher, I am a status holder", intent="check_teacher_subsidy"), domain)
+    assert slot_events(events) == {"teacher_status": "status_holder", "teacher_subject": "other", "requested_slot": None}
+
+
+async def test_internship_plan_is_asked_only_after_the_waiting_period(dispatcher, domain):
+    early = await ValidateUnpaidWorkForm().run(dispatcher, tracker("stage, ik zit 3 maanden in het azc", intent="check_unpaid_work"), domain)
+    assert slot_events(early)["requested_slot"] is None
+    later = await ValidateUnpaidWorkForm().run(dispatcher, tracker("stage, ik zit 9 maanden in het azc", intent="check_unpaid_work"), domain)
+    assert slot_events(later)["requested_slot"] == "internship_plan"
+
+
+async def test_outcome_shows_verdict_reasons_next_step_contact_answers_and_sources(dispatcher, domain):
+    slots = {"language": "en", "person_status": "asylum_seeker", "months_in_procedure": 8.0}
+    events = await ActionWorkPermissionOutcome().run(dispatcher, tracker("", slots), domain)
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith("Yes, you may work")
+    for part in ("6 months", "Next step:", "Contact: UWV", "Your answers: asylum seeker in the procedure · 8 months", "Source: UWV"):
+        assert part in text
+    assert slot_events(events) == {"outcome_uncertain": False}
+
+
+async def test_an_uncertain_outcome_says_so_offers_a_person_and_sets_the_slot(dispatcher, domain):
+    slots = {"language": "nl", "person_status": "dublin"}
+    events = await ActionWorkPermissionOutcome().run(dispatcher, tracker("", slots), domain)
+    message = dispatcher.messages[0]
+    assert "niet helemaal zeker" in message["text"]
+    assert "/request_human" in [b["payload"] for b in message["buttons"]]
+    assert slot_events(events) == {"outcome_uncertain": True}
+
+
+async def test_subsidy_outcome_for_a_date_the_user_named(dispatcher, domain):
+    slots = {"language": "en", "sowis_people": 2, "sowis_employee": "status_holder", "sowis_hours": 32.0,
+             "sowis_contract_months": 12.0, "sowis_activity_plan": True, "sowis_months_in_service": 1.0,
+             "check_date": "2025-07-01"}
+    await ActionEmployerSubsidyOutcome().run(dispatcher, tracker("", slots), domain)
+    text = dispatcher.messages[0]["text"]
+    assert "Yes, you qualify: €14.000 for 2 status holder(s)" in text
+    assert "apply to UVB before 30-09-2025" in text and "date 01-07-2025" in text
+
+
+async def test_the_contract_question_uses_the_rule_values(dispatcher, domain):
+    await ActionAskTeacherContract().run(dispatcher, tracker("", {"language": "en"}), domain)
+    assert "0,2 FTE" in dispatcher.messages[0]["text"] and "6-month" in dispatcher.messages[0]["text"]
+
+
+async def test_stop_ends_the_form(dispatcher, domain):
+    events = await ActionStopCheck().run(dispatcher, tracker("stop", {"language": "en"}), domain)
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert dispatcher.messages[0]["response"] == "utter_check_stopped"

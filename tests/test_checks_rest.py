@@ -1,0 +1,73 @@
+"""Eligibility checks end to end, through the REST channel of a running assistant."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.server
+
+
+def new_user() -> str:
+    return f"check-{uuid.uuid4().hex[:10]}"
+
+
+def test_may_i_work_in_one_message(assistant):
+    [reply] = assistant.say(new_user(), "I have been in the procedure for 8 months and found an employer, what now?")
+    text = reply["text"]
+    assert text.startswith("Yes, you may work")
+    assert "8 months in the procedure" in text and "Next step:" in text and "Contact: UWV" in text
+    assert "Source:" in text and "holds since" in text
+
+
+def test_may_i_work_step_by_step_with_a_button_and_an_arabic_digit(assistant):
+    user = new_user()
+    question = assistant.say(user, "Mag ik werken in mijn situatie?")
+    payloads = [b["payload"] for b in question[0]["buttons"]]
+    assert '/check_work_permission{"person_status":"asylum_seeker"}' in payloads
+    months = assistant.text(user, '/check_work_permission{"person_status":"asylum_seeker"}')
+    assert "Hoeveel maanden" in months
+    outcome = assistant.text(user, "٣")
+    assert outcome.startswith("Nog niet") and "nog ongeveer 3 maand" in outcome
+    assert "3 maanden in de procedure" in outcome
+
+
+def test_a_check_can_be_stopped_and_the_assistant_goes_on(assistant):
+    user = new_user()
+    assert "Wat is uw situatie" in assistant.text(user, "kun je checken of ik mag werken")
+    assert "stop met de vragen" in assistant.text(user, "stop")
+    assert "6 maanden" in assistant.text(user, "/ask_asylum_work")
+
+
+def test_employer_subsidy_in_one_message_today_is_uncertain_and_the_window_closed(assistant):
+    user = new_user()
+    first = assistant.text(user, "ik neem 2 statushouders aan voor 32 uur met een jaarcontract, hoeveel subsidie krijg ik?")
+    assert "activiteitenplan" in first
+    second = assistant.text(user, "ja")
+    assert "in dienst" in second
+    outcome = assistant.say(user, "0")[0]
+    assert "€14.000" in outcome["text"] and "niet bevestigd" in outcome["text"]
+    assert "gesloten" in outcome["text"]
+    assert "/request_human" in [b["payload"] for b in outcome["buttons"]]
+
+
+def test_a_changed_answer_changes_the_outcome(assistant):
+    user = new_user()
+    assert "Hoeveel maanden" in assistant.text(user, "wat heeft mijn werkgever nodig voor een asielzoeker?")
+    assert "Nog niet mogelijk" in assistant.text(user, "4")
+    again = assistant.text(user, "wat heeft mijn werkgever nodig, hij zit nu 7 maanden in de procedure")
+    assert again.startswith("De werkgever heeft een werkvergunning (TWV) nodig")
+    assert "7 maanden in de procedure" in again
+
+
+def test_teacher_subsidy_step_by_step(assistant):
+    user = new_user()
+    assistant.say(user, "check de docentensubsidie")
+    assistant.say(user, '/check_teacher_subsidy{"teacher_status":"status_holder"}')
+    assistant.say(user, '/check_teacher_subsidy{"teacher_subject":"physics"}')
+    assistant.say(user, "/affirm")
+    contract = assistant.text(user, '/check_teacher_subsidy{"teacher_dutch_level":"B1"}')
+    assert "0,2 fte" in contract
+    outcome = assistant.text(user, "/affirm")
+    assert outcome.startswith("Waarschijnlijk wel") and "€10.000" in outcome and "niet helemaal zeker" in outcome
