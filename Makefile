@@ -30,6 +30,10 @@ train: install
 check: install
 	$(PY) -m bot check
 
+# Knowledge evaluation: realistic questions (evaluation/questions.yml) end to end over REST.
+evaluate: train
+	$(PY) -m bot evaluate
+
 run: banner install
 	$(PY) -m bot run
 

@@ -40,6 +40,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands.add_parser("run", help="build, train if needed, and run all processes")
     commands.add_parser("webapp", help="run only the web app")
     commands.add_parser("check", help="check the rules' data")
+    evaluate = commands.add_parser("evaluate", help="run the knowledge evaluation set end to end (REST)")
+    evaluate.add_argument("--questions", default="evaluation/questions.yml", help="the question set")
+    evaluate.add_argument("--url", help="a running assistant (default: start one on free ports)")
+    evaluate.add_argument("--token", help="its Rasa API token, to read the recognised intents")
+    evaluate.add_argument("--min-correct", type=float, default=0.0, help="fail below this share (0-1)")
+    evaluate.add_argument("--show-failures", action="store_true", help="list the questions answered wrongly")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -48,6 +54,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     if args.command == "check":
         return _check(settings)
+    if args.command == "evaluate":
+        from bot.evaluation import evaluate as run_evaluation
+
+        _build(settings)
+        scores = run_evaluation(
+            settings, settings.project / args.questions, args.url, args.token, args.show_failures
+        )
+        results = [r for s in scores for r in s.results]
+        share = sum(r.correct for r in results) / (len(results) or 1)
+        return 0 if share >= args.min_correct else 1
     if args.command == "webapp":
         from bot.web.app import serve
 
