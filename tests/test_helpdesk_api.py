@@ -229,7 +229,8 @@ async def test_the_inbox_needs_the_agent_token(client):
     await open_ticket(client, topic="ask_24_weeks")
     assert "ask_24_weeks" not in await (await client.get("/helpdesk")).text()
     await sign_in(client)
-    assert "ask_24_weeks" in await (await client.get("/helpdesk")).text()
+    listing = await (await client.get("/helpdesk")).text()
+    assert "ask_24_weeks" in listing and "Deliveries waiting" in listing
 
 
 async def test_the_inbox_shows_html_and_script_as_text(client, rasa):

@@ -106,8 +106,10 @@ async def inbox(request: web.Request) -> web.Response:
         if rows
         else "<p>No open tickets.</p>"
     )
+    waiting_deliveries = (await helpdesk.store.outbox_status())["pending"]
+    outbox = f'<p class="meta">Deliveries waiting to be sent (replies, escalations): {waiting_deliveries}</p>'
     sign_out = f'<form method="post" action="/helpdesk/sign-out">{hidden_csrf(helpdesk)}<button>Sign out</button></form>'
-    return page("Helpdesk: open tickets", table + sign_out, refresh=30)
+    return page("Helpdesk: open tickets", table + outbox + sign_out, refresh=30)
 
 
 def transcript_html(ticket: Ticket) -> str:
