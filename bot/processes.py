@@ -7,6 +7,7 @@ then SIGKILL after a grace period) when asked, when one of them dies, or on Ctrl
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -16,7 +17,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -34,9 +35,32 @@ class Service:
     process: Optional[subprocess.Popen] = None
 
 
+_WITH_DEFAULT = re.compile(r"^\$\{(\w+):-(.*)\}$")
+
+
+def fill_in_environment(value: Any, environ: Mapping[str, str]) -> Any:
+    """Replaces every value written `${NAME:-default}` by the environment's NAME or the default.
+
+    Digits become a number (ports, database numbers), an empty value becomes None, anything
+    else stays text (passwords). Plain `${NAME}` is left alone: Rasa fills that in itself.
+    """
+    if isinstance(value, dict):
+        return {key: fill_in_environment(item, environ) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fill_in_environment(item, environ) for item in value]
+    match = _WITH_DEFAULT.match(value) if isinstance(value, str) else None
+    if match is None:
+        return value
+    filled = environ.get(match.group(1), match.group(2))
+    if not filled:
+        return None
+    return int(filled) if filled.isdigit() else filled
+
+
 def runtime_endpoints(settings: Settings) -> Path:
     """The endpoints file with this run's action-server URL and data folder filled in."""
     config = yaml.safe_load(settings.endpoints.read_text(encoding="utf-8")) or {}
+    config = fill_in_environment(config, {**os.environ, **settings.extra_env})
     config.setdefault("action_endpoint", {})["url"] = settings.action_url
     store = config.get("tracker_store") or {}
     if store.get("type") == "SQL" and store.get("dialect", "sqlite") == "sqlite":
@@ -52,6 +76,7 @@ def _write_runtime_file(settings: Settings, kind: str, source: str, config: Dict
         f"# Written by bot.processes from {source}; do not edit.\n" + yaml.safe_dump(config, sort_keys=False),
         encoding="utf-8",
     )
+    target.chmod(0o600)  # it may hold passwords and tokens from the environment
     return target
 
 

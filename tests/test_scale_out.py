@@ -1,0 +1,188 @@
+"""Scale-out mode: two Rasa server processes with several Sanic workers each, sharing one
+PostgreSQL tracker store and one Redis lock store (`endpoints.scale.yml`).
+
+A user whose messages land on either process, in turn or at the same moment, must see one
+conversation: every message kept once, in order, each answered before the next one is handled.
+Needs the machine's PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379); each run uses a
+throwaway database and its own Redis key prefix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, Iterator, List, Tuple
+
+import psycopg2
+import pytest
+import redis
+import yaml
+
+from bot.processes import Stack, runtime_endpoints, services
+from bot.settings import Settings
+from bot.training import model_path, train
+from tests.conftest import PROJECT, Assistant, free_port
+
+pytestmark = pytest.mark.server
+
+POSTGRES = {"host": os.environ.get("BOT_POSTGRES_HOST", "127.0.0.1"), "user": "postgres"}
+REDIS_HOST = os.environ.get("BOT_REDIS_HOST", "127.0.0.1")
+REDIS_DB = 2  # not the default 1 of endpoints.scale.yml, so a running assistant is not touched
+# Sanic workers of the first and of the second Rasa process (each worker loads the model).
+WORKERS = ("2", "1")
+
+# Realistic turns, each followed by the word the reply must contain (the language must stick
+# across processes: "ok" and a button payload are too short to tell the language by themselves).
+DUTCH_TURNS = [
+    ("Mag ik werken als asielzoeker?", "6 maanden"),
+    ("ok", ""),
+    ("/ask_24_weeks", "geldt niet meer"),
+    ("Hoeveel subsidie krijg ik als werkgever voor een statushouder?", "Bron:"),
+    ("/ask_asylum_work", "6 maanden"),
+    ("dank je wel", "Graag gedaan"),
+]
+ENGLISH_TURNS = [
+    ("Can I work during my asylum procedure?", "6 months"),
+    ("ok", ""),
+    ("/ask_asylum_work", "6 months"),
+    ("tell me a joke", "only know about work"),
+    ("/ask_asylum_work", "6 months"),
+    ("thank you", ""),
+]
+CONVERSATIONS = 6
+SIMULTANEOUS_PAIRS = 3
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    """A throwaway PostgreSQL database, dropped afterwards."""
+    name = f"werkwijzer_test_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(dbname="postgres", **POSTGRES)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE {name}")
+    try:
+        yield name
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A Redis key prefix of this run only; its keys are deleted afterwards."""
+    prefix = f"werkwijzertest{uuid.uuid4().hex[:10]}"
+    yield prefix
+    client = redis.Redis(host=REDIS_HOST, db=REDIS_DB)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def two_processes(tmp_path, database, redis_prefix) -> Iterator[Tuple[Assistant, Assistant]]:
+    """An action server and two Rasa servers, started exactly as `python -m bot run` would."""
+    model = model_path(PROJECT)
+    if not model.exists():
+        model = train(PROJECT)
+    scale_env = {
+        "BOT_POSTGRES_DB": database,
+        "BOT_REDIS_DB": str(REDIS_DB),
+        "BOT_REDIS_PREFIX": redis_prefix,
+    }
+    base = dataclasses.replace(
+        Settings.from_env({}),
+        endpoints=PROJECT / "endpoints.scale.yml",
+        data_dir=tmp_path,
+    )
+    action_port = free_port()
+    first, second = (
+        dataclasses.replace(
+            base.with_ports(free_port(), action_port, free_port()),
+            extra_env={**scale_env, "SANIC_WORKERS": workers},
+        )
+        for workers in WORKERS
+    )
+    action_server, first_rasa, _ = services(first, model)
+    second_rasa = dataclasses.replace(services(second, model)[1], name="second rasa server")
+    stack = Stack([action_server, first_rasa, second_rasa], PROJECT, log_dir=tmp_path / "logs")
+    stack.start(timeout=300)
+    try:
+        yield Assistant(first, stack), Assistant(second, stack)
+    finally:
+        stack.stop()
+
+
+def stored_events(database: str, sender: str) -> List[Dict]:
+    """The conversation as stored in PostgreSQL: its events in the order they were saved."""
+    with psycopg2.connect(dbname=database, **POSTGRES) as connection:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id", (sender,)
+            )
+            return [{"type": kind, **json.loads(data)} for kind, data in cursor.fetchall()]
+
+
+def converse(pair: Tuple[Assistant, Assistant], sender: str, turns) -> List[List[str]]:
+    """Talks one conversation: message k to process k % 2, then pairs of messages sent at the
+    same moment, one to each process. Returns the messages as groups in the order the
+    conversation must hold them (within a group sent at once, either order is right)."""
+    for number, (message, expected) in enumerate(turns):
+        served_by = pair[number % 2]
+        reply = served_by.say(sender, message)
+        assert reply and all(part.get("text") for part in reply), (sender, message, reply)
+        assert expected in "\n".join(part["text"] for part in reply), (sender, message, reply)
+    groups = [[message] for message, _ in turns]
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(SIMULTANEOUS_PAIRS):
+            together = ["/ask_asylum_work", "ok"]
+            replies = list(pool.map(lambda job: job[0].say(sender, job[1]), zip(pair, together)))
+            assert all(replies), (sender, replies)
+            groups.append(together)
+    return groups
+
+
+def test_a_conversation_served_by_two_processes_keeps_every_message_once_in_order(
+    two_processes, database
+):
+    jobs = {
+        f"scale-{uuid.uuid4().hex[:8]}": DUTCH_TURNS if n % 2 == 0 else ENGLISH_TURNS
+        for n in range(CONVERSATIONS)
+    }
+    with ThreadPoolExecutor(CONVERSATIONS) as pool:
+        sent = dict(zip(jobs, pool.map(lambda job: converse(two_processes, *job), jobs.items())))
+
+    for sender, groups in sent.items():
+        events = stored_events(database, sender)
+        said = [event for event in events if event["type"] == "user"]
+        texts = [event["text"] for event in said]
+        # every message stored exactly once ...
+        assert len({event["message_id"] for event in said}) == len(said), (sender, texts)
+        assert len(said) == sum(map(len, groups)), (sender, texts)
+        # ... in the order sent ...
+        position = 0
+        for group in groups:
+            assert sorted(texts[position : position + len(group)]) == sorted(group), (sender, texts)
+            position += len(group)
+        # ... and each answered before the next was handled (the lock held across processes)
+        turns = "".join("u" if e["type"] == "user" else "b" for e in events if e["type"] in ("user", "bot"))
+        assert "uu" not in turns and turns.endswith("b"), (sender, turns)
+
+
+def test_the_scale_endpoints_take_database_and_redis_settings_from_the_environment(tmp_path):
+    settings = dataclasses.replace(
+        Settings.from_env({}),
+        endpoints=PROJECT / "endpoints.scale.yml",
+        data_dir=tmp_path,
+        extra_env={"BOT_POSTGRES_HOST": "db.internal", "BOT_POSTGRES_PASSWORD": "s3cret:1", "BOT_REDIS_DB": "0"},
+    )
+    written = yaml.safe_load(runtime_endpoints(settings).read_text(encoding="utf-8"))
+    store, locks = written["tracker_store"], written["lock_store"]
+    assert (store["dialect"], store["url"], store["port"]) == ("postgresql", "db.internal", 5432)
+    assert store["password"] == "s3cret:1" and store["db"] == "werkwijzer"
+    assert locks["type"] == "bot.lock_store.AtomicRedisLockStore" and locks["db"] == 0
+    assert locks["password"] is None and written["action_endpoint"]["url"] == settings.action_url
