@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON310 ?= $(shell for p in "$$(pyenv root 2>/dev/null)"/versions/3.10.*/bin/python3.10 "$$HOME"/.pyenv/versions/3.10.*/bin/python3.10 $$(command -v python3.10 2>/dev/null); do [ -x "$$p" ] && { echo "$$p"; break; }; done)
 RASA_DATA := --config config.yml --domain domain --data data
 
-.PHONY: banner install run test build train check validate conversation-tests shell lock clean
+.PHONY: banner install run test bench build train check validate conversation-tests shell lock clean
 
 install: $(VENV)/.installed
 
@@ -54,6 +54,11 @@ test: train
 	$(PY) -m pytest
 	$(PY) -m rasa data validate $(RASA_DATA)
 	$(PY) -m rasa test core --stories tests/conversations --model models --out reports/conversations --fail-on-prediction-errors
+
+# Benchmark against a plain `rasa init` assistant (README, "Performance and scale"); not a test.
+# Extra options: make bench BENCH_ARGS="--workers 2 --endpoints endpoints.scale.yml"
+bench: train
+	$(PY) -m bot bench $(BENCH_ARGS)
 
 shell: train
 	$(PY) -m rasa shell --model models --endpoints endpoints.yml

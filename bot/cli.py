@@ -46,6 +46,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     evaluate.add_argument("--token", help="its Rasa API token, to read the recognised intents")
     evaluate.add_argument("--min-correct", type=float, default=0.0, help="fail below this share (0-1)")
     evaluate.add_argument("--show-failures", action="store_true", help="list the questions answered wrongly")
+    bench = commands.add_parser("bench", help="benchmark against a plain `rasa init` assistant")
+    bench.add_argument("--levels", default="1,10,20,50", help="conversations at once, comma-separated")
+    bench.add_argument("--max-seconds", type=float, default=45.0, help="time limit per level")
+    bench.add_argument("--workers", type=int, default=0, help="SANIC_WORKERS for this assistant (needs a Redis lock store)")
+    bench.add_argument("--endpoints", help="endpoints file for this assistant (e.g. endpoints.scale.yml)")
+    bench.add_argument("--no-accuracy", action="store_true", help="skip `python -m bot evaluate` / `quality`")
+    bench.add_argument("--out", default="reports/bench", help="folder of the report")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -64,6 +71,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         results = [r for s in scores for r in s.results]
         share = sum(r.correct for r in results) / (len(results) or 1)
         return 0 if share >= args.min_correct else 1
+    if args.command == "bench":
+        from bot.bench.run import bench_from_arguments
+
+        return bench_from_arguments(settings, args)
     if args.command == "webapp":
         from bot.web.app import serve
 
