@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Text
 
 import aiohttp
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
@@ -77,7 +77,8 @@ def format_opening(iso: str) -> str:
 
 
 class ActionOfferHandoff(Action):
-    """Says what a person at the helpdesk will see and asks whether that is all right."""
+    """Says what a person at the helpdesk will see and asks whether that is all right; ends a
+    check (form) that is going on."""
 
     def name(self) -> Text:
         return "action_offer_handoff"
@@ -95,7 +96,12 @@ class ActionOfferHandoff(Action):
             ),
             buttons=texts.buttons("utter_handoff_offer", language),
         )
-        return [SlotSet("handoff_reason", handoff_reason(tracker))]
+        events: List[Dict[Text, Any]] = [SlotSet("handoff_reason", handoff_reason(tracker))]
+        if tracker.active_loop_name:
+            # Asking for a person ends a check (form): otherwise the form would ask its next
+            # question at once and take the user's "yes" as the answer to it.
+            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return events
 
 
 class ActionHandoff(Action):

@@ -238,3 +238,14 @@ def test_the_pause_outlasts_the_session_while_the_user_waits_for_the_helpdesk(as
     desk.close(ticket["id"])
     eventually(lambda: any("helpdesk has finished" in t for t in desk.bot_texts(user)))
     assert "6 months" in assistant.text(user, "/ask_asylum_work")
+
+
+@pytest.mark.parametrize("ask", ["/request_human", "I want to talk to a person"])
+def test_asking_for_a_person_during_a_check_ends_the_check_and_hands_over(assistant, desk, ask):
+    user = new_user()
+    question = assistant.say(user, "/check_work_permission")
+    assert any(b["payload"].startswith("/check_work_permission{") for m in question for b in m.get("buttons", []))
+    offer = assistant.say(user, ask)
+    assert payloads(offer) == {"/affirm", "/handoff_share_all", "/deny"}
+    assistant.say(user, "/affirm")
+    assert desk.ticket_of(user)["status"] == "open"
