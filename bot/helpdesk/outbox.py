@@ -84,8 +84,8 @@ class Outbox:
 
     async def drained(self) -> None:
         """Returns once nothing is left to deliver (checked after each round of the worker)."""
-        while (await self.store.outbox_status())["pending"]:
-            async with self._round_done:
+        async with self._round_done:  # held while checking, so no round's notice is missed
+            while (await self.store.outbox_status())["pending"]:
                 await self._round_done.wait()
 
     def stop(self) -> None:
