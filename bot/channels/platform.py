@@ -134,6 +134,29 @@ def error(reason: str, status: int) -> HTTPResponse:
     return response.json({"error": reason}, status=status)
 
 
+async def conversation_language(app: Optional[Sanic], sender_id: str, hint: Optional[str] = None) -> Optional[str]:
+    """The conversation's language (its `language` slot) in the Rasa server `app`, else `hint`."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    tracker_store = getattr(agent, "tracker_store", None)
+    if tracker_store is not None:
+        try:
+            tracker = await tracker_store.retrieve(sender_id)
+        except Exception:  # noqa: BLE001 - a store hiccup must not cost the user an answer
+            logger.exception("Reading the conversation language failed")
+            tracker = None
+        if tracker is not None and tracker.get_slot(LANGUAGE_SLOT):
+            return str(tracker.get_slot(LANGUAGE_SLOT))
+    return hint
+
+
+async def channel_text(
+    app: Optional[Sanic], translations_dir: str, key: str, sender_id: str, hint: Optional[str] = None
+) -> str:
+    """A text a channel says itself (from the translations), in the conversation's language."""
+    language = await conversation_language(app, sender_id, hint)
+    return load_translations(translations_dir).text(key, language).text
+
+
 class PlatformHttp:
     """JSON requests to a platform's API over one shared session."""
 
@@ -237,24 +260,9 @@ class PlatformInput(InputChannel, abc.ABC):
 
         return blueprint
 
-    async def language_of(self, sender_id: str, hint: Optional[str] = None) -> Optional[str]:
-        """The conversation's language (the `language` slot), else the platform's hint."""
-        agent = getattr(getattr(self.app, "ctx", None), "agent", None)
-        tracker_store = getattr(agent, "tracker_store", None)
-        if tracker_store is not None:
-            try:
-                tracker = await tracker_store.retrieve(sender_id)
-            except Exception:  # noqa: BLE001 - a store hiccup must not cost the user an answer
-                logger.exception("Reading the conversation language failed")
-                tracker = None
-            if tracker is not None and tracker.get_slot(LANGUAGE_SLOT):
-                return str(tracker.get_slot(LANGUAGE_SLOT))
-        return hint
-
     async def channel_text(self, key: str, sender_id: str, hint: Optional[str] = None) -> str:
         """A text of the channel's own (from the translations) in the conversation's language."""
-        language = await self.language_of(sender_id, hint)
-        return load_translations(self.translations_dir).text(key, language).text
+        return await channel_text(self.app, self.translations_dir, key, sender_id, hint)
 
     async def say(self, key: str, sender_id: str, hint: Optional[str] = None) -> None:
         await self.output().send_text_message(sender_id, await self.channel_text(key, sender_id, hint))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import urllib.parse
 from pathlib import Path
 
 from aiohttp import web
 
 from bot import helpdesk
 from bot.settings import Settings
+from bot.web.widget import add_widget_routes
 
 STATIC_DIRECTORY = Path(__file__).parent / "static"
 SETTINGS = web.AppKey("settings", Settings)
@@ -21,9 +24,19 @@ async def demo_page(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     html = (STATIC_DIRECTORY / "demo.html").read_text(encoding="utf-8")
     return web.Response(
-        text=html.replace("{{RASA_URL}}", f"http://{request.url.host}:{settings.rasa_port}"),
+        text=html.replace("{{RASA_URL}}", f"http://{page_host(request)}:{settings.rasa_port}"),
         content_type="text/html",
     )
+
+
+def page_host(request: web.Request) -> str:
+    """The host name the visitor used (the Rasa server is on the same host), if it is a plain one."""
+    host = urllib.parse.urlsplit("//" + (request.host or "")).hostname or ""
+    if re.fullmatch(r"[a-z0-9.-]+", host):
+        return host
+    if re.fullmatch(r"[0-9a-f:]+", host):
+        return f"[{host}]"
+    return "127.0.0.1"
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -33,6 +46,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/health", health)
     app.router.add_static("/static/", STATIC_DIRECTORY)
     helpdesk.setup(app, settings)
+    add_widget_routes(app, settings.project / "translations")
     return app
 
 

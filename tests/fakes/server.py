@@ -30,11 +30,13 @@ Answer = Callable[[web.Request, Dict[str, Any]], Tuple[int, Dict[str, Any]]]
 
 class FakeServer:
     """Serves `POST route` on 127.0.0.1 in a background thread: `answer(request, json body)` gives
-    the status and JSON answer; every request is recorded with its status."""
+    the status and JSON answer; every request is recorded with its status. Other routes may be
+    added to `app` before `start()`."""
 
-    def __init__(self, route: str, answer: Answer) -> None:
+    def __init__(self, route: Optional[str] = None, answer: Optional[Answer] = None) -> None:
         self.app = web.Application()
-        self.app.router.add_post(route, self._handle)
+        if route is not None:
+            self.app.router.add_post(route, self._handle)
         self._answer = answer
         self.calls: List[Call] = []
         self._changed = threading.Condition()

@@ -1,0 +1,1 @@
+"""The website widget in a real headless Chromium (Debian's), driven by Playwright."""
