@@ -12,6 +12,9 @@ path `/socket.io`), with these differences:
   connection is not handled twice: its answers are sent again instead, each tagged with
   `reply_to` (the message id) and `index`, so the widget can drop what it already shows.
 - The event's acknowledgement (`{"status": ...}`) tells the widget the message arrived.
+- No output channel for Rasa's HTTP API (`output_channel=latest`): what is sent to a widget user
+  later (a helpdesk agent's reply, the end of a handoff) reaches the widget over the web app's
+  Server-Sent Events, which work across Rasa workers; sending it here too would show it twice.
 
 CORS: Rasa creates the socket.io server without origin checks of its own
 (`cors_allowed_origins=[]`) and the Rasa server's `--cors` setting applies to the HTTP
@@ -107,6 +110,10 @@ class SafeSocketIOInput(SocketIOInput):
             session_persistence=True,
             socketio_path=credentials.get("socketio_path", "/socket.io"),
         )
+
+    def get_output_channel(self) -> None:
+        """None: later messages reach the widget over the web app's events (see above)."""
+        return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_EVENT_BYTES)

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Widget
 from tests.browser.proxy import CuttableProxy
+from tests.fakes.rasa_socketio import FakeRasaSocketIO
 from tests.fakes.server import FakeServer
 
 pytestmark = pytest.mark.server
@@ -28,13 +29,6 @@ def button_title(project, language: str, response: str, payload: str) -> str:
 def widget_text(project, language: str, key: str) -> str:
     data = yaml.safe_load((project / "translations" / f"{language}.yml").read_text(encoding="utf-8"))
     return data["widget"][key]
-
-
-def rtl_languages(project) -> list:
-    return sorted(
-        path.stem for path in (project / "translations").glob("*.yml")
-        if (yaml.safe_load(path.read_text(encoding="utf-8"))["meta"].get("direction") == "rtl")
-    )
 
 
 @pytest.fixture
@@ -83,9 +77,10 @@ def test_user_and_bot_texts_are_shown_as_text_never_as_html(demo):
     assert demo.page.evaluate("() => window.hacked") is None
 
 
-def test_web_addresses_in_answers_become_links(demo):
+def test_web_addresses_in_answers_become_links(demo, project):
     widget = demo.open()
-    widget.ask("Ik wil met een mens praten", "VluchtelingenWerk")
+    widget.ask("Ik wil een mens spreken", "Is dat goed?")
+    widget.choose(button_title(project, "nl", "utter_handoff_offer", "/deny"), "VluchtelingenWerk")
     link = widget.log.locator("a", has_text="vluchtelingenwerk.nl").last
     expect(link).to_have_attribute("href", "https://vluchtelingenwerk.nl")
     expect(link).to_have_attribute("rel", "noopener noreferrer")
@@ -104,22 +99,6 @@ def test_keyboard_only_use(demo):
     expect(page.locator("#ww-panel")).to_be_hidden()
 
 
-def test_switching_to_a_right_to_left_language_turns_the_conversation_right_to_left(demo, project):
-    languages = rtl_languages(project)
-    assert languages, "a right-to-left language (Arabic or Farsi) is expected in translations/"
-    widget = demo.open()
-    widget.ask("hallo", "Hallo")
-    expect(widget.root).to_have_attribute("dir", "ltr")
-    language = "ar" if "ar" in languages else languages[0]
-    demo.page.select_option("#ww-language", language)
-    answer = widget.answers_after(1).last
-    expect(answer).to_be_visible()
-    expect(widget.root).to_have_attribute("dir", "rtl")
-    assert answer.locator(".ww-text").text_content().startswith(RLM)
-    expect(widget.log.locator(".ww-text").last).to_have_attribute("dir", "auto")
-    expect(demo.page.locator("#ww-input")).to_have_attribute("placeholder", widget_text(project, language, "placeholder"))
-
-
 def test_no_serious_accessibility_violations(demo, project):
     widget = demo.open()
     widget.ask("wat kun je allemaal", "Kies een onderwerp")
@@ -129,16 +108,13 @@ def test_no_serious_accessibility_violations(demo, project):
     assert widget.serious_accessibility_violations() == []
 
 
-@pytest.fixture
-def foreign_site(assistant) -> Iterator[tuple]:
-    """Another website that embeds the widget with one tag, reaching Rasa through a proxy that
-    the test can cut (a network drop)."""
-    proxy = CuttableProxy(assistant.settings.rasa_port).start()
+def embedding_site(web_url: str, rasa_url: str) -> FakeServer:
+    """Another website that embeds the widget with one tag (served from another origin)."""
     page = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Another site</title></head>"
         "<body><main><h1>Another site</h1></main>"
-        f"<script src='{assistant.settings.web_url}/static/widget.js' "
-        f"data-rasa-url='http://127.0.0.1:{proxy.port}' data-language='en' defer></script></body></html>"
+        f"<script src='{web_url}/static/widget.js' data-rasa-url='{rasa_url}' data-language='en' defer>"
+        "</script></body></html>"
     )
 
     async def index(request: web.Request) -> web.Response:
@@ -146,7 +122,14 @@ def foreign_site(assistant) -> Iterator[tuple]:
 
     site = FakeServer()
     site.app.router.add_get("/index.html", index)
-    site.start()
+    return site.start()
+
+
+@pytest.fixture
+def foreign_site(assistant) -> Iterator[tuple]:
+    """The other site, reaching Rasa through a proxy that the test can cut (a network drop)."""
+    proxy = CuttableProxy(assistant.settings.rasa_port).start()
+    site = embedding_site(assistant.settings.web_url, f"http://127.0.0.1:{proxy.port}")
     yield site, proxy
     site.stop()
     proxy.stop()
@@ -169,3 +152,47 @@ def test_embedded_on_another_site_it_survives_a_network_drop_without_losing_a_me
     expect(widget.answers_after(answered).filter(has_text="no longer applies").first).to_be_visible()
     expect(page.locator(".ww-status")).to_be_hidden()
     expect(widget.log.locator(".ww-bot", has_text="no longer applies")).to_have_count(1)
+
+
+def test_a_helpdesk_agents_reply_is_shown_as_a_message_from_a_person(demo, project, assistant):
+    from tests.test_helpdesk_conversations import Desk, eventually
+
+    desk = Desk(assistant)
+    widget = demo.open()
+    widget.ask("Ik wil een mens spreken", "Is dat goed?")
+    widget.choose(button_title(project, "nl", "utter_handoff_offer", "/affirm"), "medewerker")
+    session = demo.page.evaluate(
+        "() => JSON.parse(Object.values({...sessionStorage})[0]).sessionId"
+    )
+    ticket = eventually(lambda: desk.ticket_of(session))
+    assert ticket["channel"] == "socketio"
+    desk.reply(ticket["id"], "Hallo, ik ben Sam van de helpdesk. <b>Ja</b>.")
+    person = demo.page.locator(".ww-log .ww-person .ww-text")
+    expect(person).to_have_text("Hallo, ik ben Sam van de helpdesk. <b>Ja</b>.")
+    desk.close(ticket["id"])
+    expect(widget.bot_messages.last).to_contain_text("helpdesk")
+    expect(person).to_have_count(1)
+
+
+def test_a_bot_message_that_starts_with_a_right_to_left_mark_turns_the_layout_right_to_left(page, assistant):
+    """The widget's rule, with a scripted server: the languages' own answers are tested above."""
+    rasa = FakeRasaSocketIO([
+        {"text": RLM + "مرحبًا! كيف يمكنني مساعدتك؟", "quick_replies": [{"title": "English", "payload": "/x"}]},
+        {"text": "Hello again."},
+    ]).start()
+    site = embedding_site(assistant.settings.web_url, rasa.server.url)
+    try:
+        page.goto(site.url + "/index.html")
+        widget = Widget(page).open()
+        expect(widget.root).to_have_attribute("dir", "ltr")
+        widget.ask("مرحبا", "مرحبًا")
+        expect(widget.root).to_have_attribute("dir", "rtl")
+        expect(widget.log.locator(".ww-bot .ww-text").last).to_have_attribute("dir", "auto")
+        assert widget.serious_accessibility_violations() == []
+        widget.choose("English", "Hello again.")
+        expect(widget.root).to_have_attribute("dir", "ltr")
+        assert [m["metadata"]["language_hint"] for m in rasa.received] == ["nl", "nl"]
+    finally:
+        page.close()
+        site.stop()
+        rasa.stop()

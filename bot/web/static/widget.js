@@ -319,11 +319,15 @@
       return b && typeof b.title === "string" && typeof b.payload === "string";
     }).map(function (b) { return { title: b.title, payload: b.payload }; });
     if (!text && !buttons.length) { return; }
+    showBot(text, buttons);
+  }
+
+  function showBot(text, buttons) {
     if (text) {
       state.rtl = text.charAt(0) === RLM;
       ui.root.setAttribute("dir", state.rtl ? "rtl" : "ltr");
     }
-    show({ who: "bot", text: text, buttons: buttons });
+    show({ who: "bot", text: text, buttons: buttons || [] });
   }
 
   // ---- connections ---------------------------------------------------------------------------
@@ -363,7 +367,7 @@
       try { data = JSON.parse(event.data); } catch (ignored) { return; }
       if (!data || typeof data.text !== "string" || !data.text) { return; }
       if (data.type === "agent_message") { show({ who: "person", text: data.text }); }
-      if (data.type === "handoff_closed") { show({ who: "bot", text: data.text }); }
+      if (data.type === "handoff_closed") { showBot(data.text); }
     };
     events.onerror = function () {
       if (events.readyState !== EventSource.CLOSED) { return; } // the browser reconnects itself
