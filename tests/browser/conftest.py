@@ -79,7 +79,14 @@ class Widget:
         act()
         answer = answers.filter(has_text=expected).first
         expect(answer).to_be_visible()
+        self.wait_until_acknowledged()
         return answer
+
+    def wait_until_acknowledged(self) -> None:
+        """Until the server acknowledged every message (it does so after sending all answers)."""
+        self.page.wait_for_function(
+            "() => Object.values({...sessionStorage}).every(s => JSON.parse(s).pending.length === 0)"
+        )
 
     def serious_accessibility_violations(self) -> list:
         self.page.add_script_tag(path=str(AXE))
