@@ -57,10 +57,12 @@ STATUS_WORDS: Sequence[Tuple[str, Tuple[str, ...]]] = (
                        "refugee status", "vluchtelingenstatus", "erkende vluchteling",
                        "recognised refugee", "recognized refugee", "met status", "with status",
                        "asielvergunning", "have a permit", "heb een vergunning", "heb status",
-                       "have status", "i have my status", "heb mijn status")),
+                       "have status", "i have my status", "heb mijn status", "mijn status",
+                       "my status", "status heb", "got a permit", "vergunning gekregen")),
     ("asylum_seeker", ("asielzoeker", "asylum seeker", "asylum", "asiel", "azc", "procedure",
                        "w-document", "w document", "reception centre", "reception center",
-                       "coa", "ind beslissing", "wacht op de ind", "waiting for the ind")),
+                       "coa", "ind beslissing", "wacht op de ind", "waiting for the ind",
+                       "for the ind", "op de ind", "bij de ind")),
 )
 YES_WORDS = ("ja", "yes", "jawel", "zeker", "klopt", "yep", "yeah", "sure", "heb ik", "i do",
              "we do", "wel", "correct", "inderdaad", "is er", "there is", "hebben we")
@@ -177,11 +179,49 @@ def duration_in_months(text: Optional[str]) -> Optional[float]:
     return None
 
 
+def _near(text: str, anchors: Iterable[str], span: int = 30) -> str:
+    """The parts of the text within `span` characters of an anchor word."""
+    pieces = []
+    for anchor in anchors:
+        for match in re.finditer(re.escape(anchor), text):
+            pieces.append(text[max(0, match.start() - span): match.end() + span])
+    return " | ".join(pieces)
+
+
 def contract_months(text: Optional[str]) -> Optional[float]:
-    """A contract's length in months; a permanent contract counts as open-ended (1200)."""
-    if _has_word(normalise(text), PERMANENT_CONTRACT):
+    """A contract's length in months; a permanent contract counts as open-ended (1200).
+
+    With several durations in one message ("worked here 10 months, one year contract"), the one
+    next to the word "contract" wins."""
+    text = normalise(text)
+    if _has_word(text, PERMANENT_CONTRACT):
         return 1200.0
-    return duration_in_months(text)
+    near = _near(text, ("contract", "aanstelling"), span=25)
+    return (duration_in_months(near) if near else None) or duration_in_months(text)
+
+
+def months_in_service(text: Optional[str], anchors: Iterable[str]) -> Optional[float]:
+    """How long someone has already worked for the employer: the duration next to the anchors."""
+    near = _near(normalise(text), anchors, span=30)
+    if not near:
+        return None
+    near = re.sub(r"[^|]*contract[^|]*", " ", near) if "contract" in near else near
+    return duration_in_months(near)
+
+
+def mentioned(text: Optional[str], words: Iterable[str]) -> Optional[bool]:
+    """Whether the text says it has something ("met een activiteitenplan": True) or not
+    ("zonder activiteitenplan", "no contract yet": False); None when it does not say."""
+    text = normalise(text)
+    for word in words:
+        match = re.search(re.escape(word), text)
+        if match:
+            before = text[max(0, match.start() - 25): match.start()]
+            after = text[match.end(): match.end() + 12]
+            negated = _has_word(before, ("zonder", "without", "geen", "no", "not", "niet", "nog geen"))
+            negated = negated or _has_word(after, ("yet", "nog niet", "not"))
+            return not negated
+    return None
 
 
 def hours_per_week(text: Optional[str]) -> Optional[float]:

@@ -27,7 +27,7 @@ from actions import answer_parsing as parse
 from actions import employer_subsidy, teacher_subsidy, texts, unpaid_work, work_permission
 from actions.answers import UNCERTAIN_SLOT, rulebook
 from actions.eligibility import Finding, Outcome
-from actions.presentation import display, source_lines, uncertainty_note
+from actions.presentation import display, display_values, source_lines, uncertainty_note
 from actions.rulebook import Rulebook
 
 DATE_SLOT = "check_date"
@@ -45,7 +45,11 @@ LIMITS: Dict[str, tuple] = {
 CONTRACT_WORDS = ("contract", "jaarcontract", "vast", "permanent", "onbepaalde", "indefinite",
                   "aanstelling", "for a year", "voor een jaar", "voor 1 jaar", "for 1 year")
 IN_SERVICE_WORDS = ("in dienst", "in service", "werkt al", "working for", "employed for",
-                    "works for us", "bij ons sinds", "since")
+                    "works for us", "bij ons sinds", "since", "worked here", "werkt hier", "already worked",
+                    "started", "begonnen", "gestart", "working here")
+PLAN_WORDS = ("activiteitenplan", "activity plan", "activiteiten plan", "begeleidingsplan")
+VALUED_WORDS = ("gewaardeerd", "valued", "nuffic", "erkend", "recognised", "recognized")
+TEACHER_CONTRACT_WORDS = ("contract", "aanstelling", "fte", "baan bij de school", "job at the school")
 
 
 def check_day(tracker: Tracker) -> dt.date:
@@ -116,7 +120,11 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
         return self._found(slot, _entity(tracker, slot) or parse.status(_text(tracker)))
 
     def extract_person_status(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._status(tracker, "person_status")
+        found = self._status(tracker, "person_status")
+        if not found and tracker.get_slot("person_status") is None and parse.duration_in_months(_text(tracker)):
+            # "I have been here 2 months": months in the procedure only exist for asylum seekers
+            found = {"person_status": "asylum_seeker"}
+        return found
 
     def extract_sowis_employee(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return self._status(tracker, "sowis_employee")
@@ -130,9 +138,10 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
             value = parse.bare_number(_text(tracker))
         return self._found(slot, value)
 
-    def _yes_no(self, tracker: Tracker, slot: str) -> Dict[Text, Any]:
+    def _yes_no(self, tracker: Tracker, slot: str, words: tuple = ()) -> Dict[Text, Any]:
         if not self._requested(tracker, slot):
-            return {}
+            # "... met een activiteitenplan" answers the question before it is asked
+            return self._found(slot, parse.mentioned(_text(tracker), words) if words else None)
         return self._found(slot, parse.yes_no(_text(tracker), _intent(tracker)))
 
     def extract_months_in_procedure(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -160,16 +169,14 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
         return {}
 
     def extract_sowis_activity_plan(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._yes_no(tracker, "sowis_activity_plan")
+        return self._yes_no(tracker, "sowis_activity_plan", PLAN_WORDS)
 
     def extract_sowis_months_in_service(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = _text(tracker)
-        if self._requested(tracker, "sowis_months_in_service") or _has_any(text, IN_SERVICE_WORDS):
+        if self._requested(tracker, "sowis_months_in_service"):
             value = parse.duration_in_months(text)
-            if value is None and self._requested(tracker, "sowis_months_in_service"):
-                value = parse.bare_number(text)
-            return self._found("sowis_months_in_service", value)
-        return {}
+            return self._found("sowis_months_in_service", value if value is not None else parse.bare_number(text))
+        return self._found("sowis_months_in_service", parse.months_in_service(text, IN_SERVICE_WORDS))
 
     def extract_teacher_subject(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         value = _entity(tracker, "teacher_subject") or parse.subject(_text(tracker))
@@ -178,13 +185,13 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
         return self._found("teacher_subject", value)
 
     def extract_teacher_diploma_valued(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._yes_no(tracker, "teacher_diploma_valued")
+        return self._yes_no(tracker, "teacher_diploma_valued", VALUED_WORDS)
 
     def extract_teacher_dutch_level(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return self._found("teacher_dutch_level", _entity(tracker, "teacher_dutch_level") or parse.dutch_level(_text(tracker)))
 
     def extract_teacher_contract(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._yes_no(tracker, "teacher_contract")
+        return self._yes_no(tracker, "teacher_contract", TEACHER_CONTRACT_WORDS)
 
     # --- validation: numbers in a sensible range; anything else is asked again ---
     def _in_range(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
@@ -462,17 +469,75 @@ class ActionStopCheck(Action):
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
-class ActionAskTeacherContract(Action):
-    """Asks about the contract with the thresholds of the rule in force (not fixed in a text)."""
+class AskWithRuleValues(Action, abc.ABC):
+    """Asks for a slot with a text whose numbers come from the rules in force (not fixed in it).
 
+    The first question of a check also says the rule it is about, so that a user who only wanted
+    to know ("how much does a school get?") has the answer before the questions."""
+
+    @abc.abstractmethod
     def name(self) -> Text:
-        return "action_ask_teacher_subsidy_form_teacher_contract"
+        """`action_ask_<form>_<slot>`."""
+
+    @abc.abstractmethod
+    def key(self) -> Text:
+        """The translation key of the question (with placeholders, and the answer buttons)."""
+
+    @abc.abstractmethod
+    def rule_ids(self) -> List[Text]:
+        """The rules whose values fill the placeholders."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         language = tracker.get_slot("language")
-        rule = rulebook().get("teacher.further_conditions", on=check_day(tracker))
+        day = check_day(tracker)
+        values: Dict[str, str] = {}
+        for rule_id in self.rule_ids():
+            values.update(display_values(rulebook().get(rule_id, on=day).values))
         dispatcher.utter_message(
-            text=texts.render("utter_question_teacher_contract", language, **{k: display(v) for k, v in rule.values.items()}),
-            buttons=texts.buttons("utter_question_teacher_contract", language),
+            text=texts.render(self.key(), language, **values), buttons=texts.buttons(self.key(), language)
         )
         return []
+
+
+class ActionAskTeacherContract(AskWithRuleValues):
+    def name(self) -> Text:
+        return "action_ask_teacher_subsidy_form_teacher_contract"
+
+    def key(self) -> Text:
+        return "utter_question_teacher_contract"
+
+    def rule_ids(self) -> List[Text]:
+        return ["teacher.further_conditions"]
+
+
+class ActionAskTeacherStatus(AskWithRuleValues):
+    def name(self) -> Text:
+        return "action_ask_teacher_subsidy_form_teacher_status"
+
+    def key(self) -> Text:
+        return "utter_question_teacher_status"
+
+    def rule_ids(self) -> List[Text]:
+        return ["teacher.amount"]
+
+
+class ActionAskSowisPeople(AskWithRuleValues):
+    def name(self) -> Text:
+        return "action_ask_employer_subsidy_form_sowis_people"
+
+    def key(self) -> Text:
+        return "utter_question_sowis_people"
+
+    def rule_ids(self) -> List[Text]:
+        return ["sowis.conditions"]
+
+
+class ActionAskMonthsInProcedure(AskWithRuleValues):
+    def name(self) -> Text:
+        return "action_ask_months_in_procedure"
+
+    def key(self) -> Text:
+        return "utter_question_months_in_procedure"
+
+    def rule_ids(self) -> List[Text]:
+        return ["asylum.work.waiting_period"]

@@ -111,16 +111,24 @@ class RestClient:
             messages = json.loads(reply.read())
         return "\n".join(m.get("text") or "" for m in messages)
 
-    def first_intent(self, sender: str) -> Optional[str]:
+    def tracker(self, sender: str) -> Dict[str, Any]:
         if not self.token:
-            return None
+            return {}
         query = urllib.parse.urlencode({"token": self.token})
         url = f"{self.rasa_url}/conversations/{urllib.parse.quote(sender)}/tracker?{query}"
         try:
             with urllib.request.urlopen(url, timeout=self.timeout) as reply:
-                tracker = json.loads(reply.read())
+                return json.loads(reply.read())
         except (urllib.error.URLError, OSError, ValueError):
-            return None
+            return {}
+
+    def in_a_check(self, sender: str) -> bool:
+        """Whether a check (form) is still asking; without the API, assume it is."""
+        tracker = self.tracker(sender)
+        return not tracker or bool((tracker.get("active_loop") or {}).get("name"))
+
+    def first_intent(self, sender: str) -> Optional[str]:
+        tracker = self.tracker(sender)
         for event in tracker.get("events") or []:
             if event.get("event") == "user":
                 return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
@@ -134,6 +142,8 @@ def run_questions(client: RestClient, questions: Iterable[Question]) -> List[Res
         reply = client.say(sender, question.text)
         intent = client.first_intent(sender)
         for answer in question.then:
+            if not client.in_a_check(sender):
+                break  # a user answers only the questions the assistant still asks
             reply = client.say(sender, answer)
         results.append(Result(question, intent, reply))
     return results

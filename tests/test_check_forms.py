@@ -124,3 +124,16 @@ async def test_stop_ends_the_form(dispatcher, domain):
     events = await ActionStopCheck().run(dispatcher, tracker("stop", {"language": "en"}), domain)
     assert {"event": "active_loop", "name": None, "timestamp": None} in events
     assert dispatcher.messages[0]["response"] == "utter_check_stopped"
+
+
+async def test_the_first_question_of_a_check_already_gives_the_rule(dispatcher, domain):
+    from actions.check_forms import ActionAskMonthsInProcedure, ActionAskSowisPeople, ActionAskTeacherStatus
+
+    await ActionAskTeacherStatus().run(dispatcher, tracker("", {"language": "en"}), domain)
+    await ActionAskSowisPeople().run(dispatcher, tracker("", {"language": "nl"}), domain)
+    await ActionAskMonthsInProcedure().run(dispatcher, tracker("", {"language": "en"}), domain)
+    teacher, sowis, months = (m["text"] for m in dispatcher.messages)
+    assert "€10.000" in teacher and "Nuffic" in teacher
+    assert "20 uur" in sowis and "12 maanden" in sowis
+    assert "6 months" in months and "TWV" in months
+    assert '/check_teacher_subsidy{"teacher_status":"status_holder"}' in [b["payload"] for b in dispatcher.messages[0]["buttons"]]
