@@ -5,11 +5,12 @@
    is 80-170 ms of CPU per custom-action call on this machine, more than all the rest of a message.
    `install_speedups` makes Rasa check the schema once and reuse the validator: the same schema,
    the same checks of each answer, the same error when an answer is invalid.
-2. The SQLite tracker store (the embedded default) commits every message with a rollback journal
-   and a full sync: ~25 ms per message on this machine's disk. SQLite connections are opened in
-   WAL mode with `synchronous=NORMAL` (SQLite's advice for WAL): a crash or restart of the process
-   loses nothing; only a power cut of the machine may lose the last messages. Set
-   `BOT_SQLITE_SYNCHRONOUS=FULL` to sync every commit as well (~6 ms per message).
+2. The SQLite tracker store (the embedded default) opened the database file several times per
+   message and committed with a rollback journal and a full sync: ~25 ms per commit on this
+   machine's disk. Its connections are now kept open in a small pool and use WAL mode with
+   `synchronous=NORMAL` (SQLite's advice for WAL): a crash or restart of the process loses
+   nothing; only a power cut of the machine may lose the last messages. Set
+   `BOT_SQLITE_SYNCHRONOUS=FULL` to sync every commit as well (~6 ms per commit).
 
 README, "Performance and scale", shows what each buys. Nothing else of Rasa changes.
 """
@@ -65,6 +66,28 @@ def _install_sqlite_wal(synchronous: str) -> None:
         return
     _SQLITE_SYNCHRONOUS["value"] = synchronous.upper()
     event.listen(Engine, "connect", _wal_on_connect)
+    _keep_sqlite_connections_open()
+
+
+def _keep_sqlite_connections_open() -> None:
+    """SQLAlchemy 1.4 opens a SQLite file anew for every session (NullPool), so every message
+    opened and closed the database several times, and each last close checkpoints the WAL (a
+    sync). Rasa's SQL tracker store gets a small pool of open connections instead (it uses them
+    from the event loop's thread only)."""
+    import rasa.core.tracker_store as tracker_store
+    from sqlalchemy.pool import QueuePool
+
+    rasa_kwargs = tracker_store.create_engine_kwargs
+
+    def engine_kwargs(url: Any) -> Dict[Text, Any]:
+        kwargs = rasa_kwargs(url)
+        text = str(url)
+        if text.startswith("sqlite") and text not in ("sqlite://", "sqlite:///") and ":memory:" not in text:
+            kwargs.setdefault("poolclass", QueuePool)
+            kwargs.setdefault("pool_size", 5)
+        return kwargs
+
+    tracker_store.create_engine_kwargs = engine_kwargs
 
 
 def _wal_on_connect(connection: Any, _record: Any) -> None:
