@@ -1,4 +1,4 @@
-"""Command line: `python -m bot build | train | run | webapp | check`."""
+"""Command line: `python -m bot build | train | run | webapp | check | purge | privacy-report`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,46 @@ def _check(settings: Settings) -> int:
     return 0
 
 
+def _purge(settings: Settings, days: Optional[float], now: Optional[str]) -> int:
+    """Deletes conversations older than the retention period (`retention_days` in the endpoints)."""
+    from datetime import datetime
+
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.privacy import PrivacySettings, inner_store_config, tracker_store_config
+    from bot.processes import runtime_endpoints
+    from bot.retention import RetentionNotSupported, purge
+
+    config = tracker_store_config(runtime_endpoints(settings))
+    retention = days if days is not None else PrivacySettings.from_config(config).retention_days
+    clock = (lambda: datetime.fromisoformat(now).timestamp()) if now else None
+    store = TrackerStore.create(EndpointConfig.from_dict(inner_store_config(config)))
+    try:
+        result = purge(store, retention, clock) if clock else purge(store, retention)
+    except RetentionNotSupported as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(f"Deleted {result} older than {retention:g} days.")
+    return 0
+
+
+def _privacy_report(settings: Settings) -> int:
+    """Measures redaction on the labelled set; exits non-zero when a goal is missed."""
+    from bot.privacy import PrivacySettings
+    from bot.privacy_report import report
+
+    redactor = PrivacySettings.from_endpoints(settings.endpoints, settings.project).redactor()
+    measured = report(settings.project, redactor)
+    for line in measured.lines():
+        print(line)
+    for problem in measured.misses + measured.false:
+        print(f"  {problem}")
+    goals_met = measured.recall >= 0.99 and measured.false_redaction_rate <= 0.01
+    print("goals (recall >= 99%, false redactions <= 1%):", "met" if goals_met else "NOT met")
+    return 0 if goals_met else 1
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -53,6 +93,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     bench.add_argument("--endpoints", help="endpoints file for this assistant (e.g. endpoints.scale.yml)")
     bench.add_argument("--no-accuracy", action="store_true", help="skip `python -m bot evaluate` / `quality`")
     bench.add_argument("--out", default="reports/bench", help="folder of the report")
+    purge = commands.add_parser("purge", help="delete conversations older than the retention period")
+    purge.add_argument("--days", type=float, help="retention in days (default: retention_days in the endpoints)")
+    purge.add_argument("--now", help=argparse.SUPPRESS)  # an ISO time instead of the clock (tests)
+    commands.add_parser("privacy-report", help="measure redaction on the labelled set")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -75,6 +119,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         from bot.bench.run import bench_from_arguments
 
         return bench_from_arguments(settings, args)
+    if args.command == "purge":
+        return _purge(settings, args.days, args.now)
+    if args.command == "privacy-report":
+        return _privacy_report(settings)
     if args.command == "webapp":
         from bot.web.app import serve
 

@@ -63,6 +63,7 @@ def runtime_endpoints(settings: Settings) -> Path:
     config = fill_in_environment(config, {**os.environ, **settings.extra_env})
     config.setdefault("action_endpoint", {})["url"] = settings.action_url
     store = config.get("tracker_store") or {}
+    store = store.get("store") or store  # the store inside bot.tracker_store.RedactingTrackerStore
     if store.get("type") == "SQL" and store.get("dialect", "sqlite") == "sqlite":
         store["db"] = str(settings.data_dir / Path(store.get("db", "conversations.db")).name)
     return _write_runtime_file(settings, "endpoints", settings.endpoints.name, config)

@@ -54,7 +54,7 @@ class SafeRestInput(RestInput):
             raise RejectedText("the request body is too large", status=413)
         try:
             body = json.loads(request.body or b"")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise RejectedText("the request body must be JSON")
         if not isinstance(body, dict):
             raise RejectedText("the request body must be a JSON object")
@@ -63,6 +63,8 @@ class SafeRestInput(RestInput):
             sender = str(sender)
         if not isinstance(sender, str) or not sender.strip():
             raise RejectedText("the field 'sender' must be a non-empty string")
+        if not sender.isprintable():
+            raise RejectedText("the field 'sender' must not hold control or invisible characters")
         if len(sender) > MAX_SENDER_LENGTH:
             raise RejectedText(f"the field 'sender' is longer than {MAX_SENDER_LENGTH} characters")
         if "message" not in body:

@@ -1,0 +1,154 @@
+"""A tracker store that redacts personal data before the store it wraps keeps anything.
+
+Configured in the endpoints file; the inner store is any of Rasa's stores (SQL with SQLite or
+PostgreSQL, Redis, Mongo, ...) with its usual settings under `store:`:
+
+    tracker_store:
+      type: bot.tracker_store.RedactingTrackerStore
+      retention_days: 30
+      purge_every_minutes: 60
+      public_contacts: ["070-315 21 11"]
+      store:
+        type: SQL
+        dialect: sqlite
+        db: var/conversations.db
+
+What users type (message texts, entity values, message metadata) and every slot value is redacted
+(`bot.redaction`); the assistant's own messages are kept as they are. The event broker, if any,
+gets the new events as they are: it is a way to pass them on, not a store (the helpdesk's broker
+redacts them unless the user agreed to share them with a person, `bot.helpdesk.service`). Rasa creates the tracker store
+once in every deployment (`make run`, `rasa run`, Docker, Helm), so creating this store also
+installs the other server-side privacy safeguards: log records are redacted
+(`bot.log_redaction`), old conversations are deleted (`bot.retention`), and a custom action that
+fails gives the user a clear message (`bot.action_fallback`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterable, Mapping, Optional, Text
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import EntitiesAdded, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import action_fallback, log_redaction
+from bot.privacy import PrivacySettings
+from bot.redaction import Redactor
+from bot.retention import RetentionJob
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def storage_key(sender_id: Text) -> Text:
+    """The sender id as the store can keep it: NUL and unpaired surrogates, which SQLite and
+    PostgreSQL refuse (and Rasa's SQL store then stops the whole server), become U+FFFD."""
+    return sender_id.replace("\x00", "\ufffd").encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def redact_value(value: Any, redactor: Redactor) -> Any:
+    """`value` with every string in it redacted (lists and mappings included)."""
+    if isinstance(value, str):
+        return redactor.redact(value)
+    if isinstance(value, list):
+        return [redact_value(item, redactor) for item in value]
+    if isinstance(value, dict):
+        return {key: redact_value(item, redactor) for key, item in value.items()}
+    return value
+
+
+def redact_event(event: Event, redactor: Redactor) -> Event:
+    """The event as it may be kept: the same object when there was nothing to redact."""
+    if isinstance(event, UserUttered):
+        data = event.as_dict()
+        redacted = {
+            **data,
+            "text": redact_value(data.get("text"), redactor),
+            "parse_data": redact_value(data.get("parse_data"), redactor),
+            "metadata": redact_value(data.get("metadata"), redactor),
+        }
+        return event if redacted == data else UserUttered.from_parameters(redacted)
+    if isinstance(event, SlotSet):
+        value = redact_value(event.value, redactor)
+        return event if value == event.value else SlotSet(event.key, value, event.timestamp, event.metadata)
+    if isinstance(event, EntitiesAdded):
+        entities = redact_value(event.entities, redactor)
+        return event if entities == event.entities else EntitiesAdded(entities, event.timestamp, event.metadata)
+    return event
+
+
+def redact_tracker(tracker: DialogueStateTracker, redactor: Redactor) -> DialogueStateTracker:
+    """A tracker as it may be kept: `tracker` itself when there was nothing to change."""
+    events = [redact_event(event, redactor) for event in tracker.events]
+    key = storage_key(tracker.sender_id)
+    if key == tracker.sender_id and all(new is old for new, old in zip(events, tracker.events)):
+        return tracker
+    redacted = tracker.init_copy()
+    redacted.sender_id = key
+    for event in events:
+        redacted.update(event)
+    return redacted
+
+
+class RedactingTrackerStore(TrackerStore):
+    """Wraps the configured store; personal data is redacted before it is saved."""
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        host: Optional[Text] = None,
+        event_broker: Optional[EventBroker] = None,
+        store: Optional[Mapping[str, Any]] = None,
+        inner: Optional[TrackerStore] = None,
+        **privacy: Any,
+    ) -> None:
+        """Creates the inner store from `store` (its endpoint settings) unless `inner` is given.
+
+        `privacy` holds `retention_days`, `purge_every_minutes` and `public_contacts`
+        (`bot.privacy.PrivacySettings`).
+        """
+        if inner is None:
+            inner = TrackerStore.create(
+                EndpointConfig.from_dict(dict(store or {"type": "SQL", "dialect": "sqlite"})), domain
+            )
+        self.inner = inner
+        super().__init__(domain, event_broker)
+        self.settings = PrivacySettings.from_config(privacy, Settings.from_env().project)
+        self.redactor = self.settings.redactor()
+        log_redaction.install(self.redactor)
+        action_fallback.install()
+        self.retention = RetentionJob(inner, self.settings.retention_days, self.settings.purge_every_minutes)
+        self.retention.run_once()
+        self.retention.start()
+
+    @property
+    def domain(self) -> Domain:
+        return self.inner.domain
+
+    @domain.setter
+    def domain(self, domain: Optional[Domain]) -> None:
+        if hasattr(self, "inner"):
+            self.inner.domain = domain
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Streams the new events to the event broker as they are, then keeps them redacted."""
+        self.retention.start()
+        await self.stream_events(tracker)
+        await self.inner.save(redact_tracker(tracker, self.redactor))
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        self.inner.max_event_history = self.max_event_history
+        return await self.inner.retrieve(storage_key(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        return await self.inner.retrieve_full_tracker(storage_key(conversation_id))
+
+    async def keys(self) -> Iterable[Text]:
+        return await self.inner.keys()
+
+    async def exists(self, conversation_id: Text) -> bool:
+        return await self.inner.exists(storage_key(conversation_id))
