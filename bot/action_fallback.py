@@ -9,9 +9,10 @@ for either, so while the Rasa server runs, its `RemoteAction` is replaced by
       url: "http://127.0.0.1:5055/webhook"
       timeout: 4          # seconds (default 4)
 
-and when it fails, the user gets `utter_action_unavailable` in the conversation's language (built
-from translations/ like every other text, with a button to a person). Nothing else changes: the
-next message calls the action server again, so answers resume by themselves when it is back.
+and when it fails, the user gets `utter_action_unavailable` and `utter_human_contacts` in the
+conversation's language (built from translations/ like every other text; no buttons, since
+buttons lead to custom actions too). Nothing else changes: the next message calls the action
+server again, so answers resume by themselves when it is back.
 Installed by `bot.tracker_store.RedactingTrackerStore` when Rasa creates it.
 """
 
@@ -26,7 +27,7 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, cre
 from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
-UNAVAILABLE_RESPONSE = "utter_action_unavailable"
+UNAVAILABLE_RESPONSES = ("utter_action_unavailable", "utter_human_contacts")
 DEFAULT_TIMEOUT_SECONDS = 4.0
 
 
@@ -46,12 +47,15 @@ class RemoteActionWithFallback(RemoteAction):
             raise
         except (RasaException, asyncio.TimeoutError) as problem:
             logger.error("Custom action '%s' failed (%s); telling the user", self.name(), problem or "timeout")
-            draft = await nlg.generate(UNAVAILABLE_RESPONSE, tracker, output_channel.name())
-            if not draft:
-                logger.error("The domain has no %s: the user gets no message", UNAVAILABLE_RESPONSE)
-                return []
-            draft["utter_action"] = UNAVAILABLE_RESPONSE
-            return [create_bot_utterance(draft)]
+            messages = []
+            for response in UNAVAILABLE_RESPONSES:
+                draft = await nlg.generate(response, tracker, output_channel.name())
+                if not draft:
+                    logger.error("The domain has no %s: the user does not get it", response)
+                    continue
+                draft["utter_action"] = response
+                messages.append(create_bot_utterance(draft))
+            return messages
 
 
 def install() -> None:

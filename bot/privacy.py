@@ -8,6 +8,7 @@ They live in the tracker store's section of the endpoints file, next to the stor
       retention_days: 30          # conversations older than this are deleted
       purge_every_minutes: 60     # how often the running server deletes them
       public_contacts: ["070-315 21 11"]   # public helpdesk numbers and addresses
+      keep_originals_minutes: 60  # unredacted text stays in the server's memory only this long
       store: {type: SQL, dialect: sqlite, db: var/conversations.db}   # the store that keeps data
 
 Phone numbers and e-mail addresses that appear in the assistant's own texts (`translations/`,
@@ -26,6 +27,7 @@ from bot.redaction import Redactor, find_personal_data
 
 DEFAULT_RETENTION_DAYS = 30
 DEFAULT_PURGE_EVERY_MINUTES = 60
+DEFAULT_KEEP_ORIGINALS_MINUTES = 60  # as long as a conversation session (domain/_shared.yml)
 PUBLIC_KINDS = ("phone", "email")
 
 
@@ -53,6 +55,7 @@ class PrivacySettings:
     retention_days: float = DEFAULT_RETENTION_DAYS
     purge_every_minutes: float = DEFAULT_PURGE_EVERY_MINUTES
     public_contacts: FrozenSet[str] = field(default_factory=frozenset)
+    keep_originals_minutes: float = DEFAULT_KEEP_ORIGINALS_MINUTES
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], project: Optional[Path] = None) -> "PrivacySettings":
@@ -62,9 +65,10 @@ class PrivacySettings:
             public |= contacts_in_texts(project)
         retention = float(config.get("retention_days", DEFAULT_RETENTION_DAYS))
         every = float(config.get("purge_every_minutes", DEFAULT_PURGE_EVERY_MINUTES))
-        if retention <= 0 or every <= 0:
+        originals = float(config.get("keep_originals_minutes", DEFAULT_KEEP_ORIGINALS_MINUTES))
+        if retention <= 0 or every <= 0 or originals < 0:
             raise ValueError("retention_days and purge_every_minutes must be positive")
-        return cls(retention, every, frozenset(str(item) for item in public))
+        return cls(retention, every, frozenset(str(item) for item in public), originals)
 
     @classmethod
     def from_endpoints(cls, endpoints: Path, project: Optional[Path] = None) -> "PrivacySettings":

@@ -26,7 +26,9 @@ fails gives the user a clear message (`bot.action_fallback`).
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Mapping, Optional, Text
+import time
+from collections import OrderedDict
+from typing import Any, Callable, Iterable, Mapping, Optional, Text, Tuple
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import TrackerStore
@@ -81,6 +83,60 @@ def redact_event(event: Event, redactor: Redactor) -> Event:
     return event
 
 
+class RecentOriginals:
+    """What users typed in the last minutes, as they typed it, in this process's memory only.
+
+    The store keeps redacted events; while a conversation goes on, the events it redacted are
+    remembered here (never written anywhere), so that the conversation itself and a handoff the
+    user agrees to share everything with (`bot.helpdesk`) still see them. They are forgotten
+    after `minutes`, on a restart, and when more than `limit` events are held. With several
+    Rasa processes a conversation may reach one that does not remember: it then sees the
+    redacted text, which is the safe way to fail.
+    """
+
+    def __init__(self, minutes: float, limit: int = 50_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = minutes * 60.0
+        self.limit = limit
+        self.clock = clock
+        self._events: "OrderedDict[Tuple[str, str, float, str], Tuple[float, Event]]" = OrderedDict()
+
+    @staticmethod
+    def _key(sender_id: str, event: Event) -> Tuple[str, str, float, str]:
+        return sender_id, event.type_name, event.timestamp, str(getattr(event, "key", ""))
+
+    def remember(self, sender_id: str, originals: Iterable[Event], kept: Iterable[Event]) -> None:
+        if self.seconds <= 0:
+            return
+        now = self.clock()
+        for original, redacted in zip(originals, kept):
+            if original is not redacted:
+                self._events[self._key(sender_id, redacted)] = (now, original)
+                self._events.move_to_end(self._key(sender_id, redacted))
+        self._forget(now)
+
+    def _forget(self, now: float) -> None:
+        while self._events:
+            key, (at, _) = next(iter(self._events.items()))
+            if len(self._events) <= self.limit and now - at < self.seconds:
+                return
+            del self._events[key]
+
+    def restore(self, sender_id: str, tracker: Optional[DialogueStateTracker]) -> Optional[DialogueStateTracker]:
+        """`tracker` with the events this process still remembers as they were typed."""
+        if tracker is None or not self._events:
+            return tracker
+        self._forget(self.clock())
+        events = [
+            self._events.get(self._key(sender_id, event), (0.0, event))[1] for event in tracker.events
+        ]
+        if all(new is old for new, old in zip(events, tracker.events)):
+            return tracker
+        restored = tracker.init_copy()
+        for event in events:
+            restored.update(event)
+        return restored
+
+
 def redact_tracker(tracker: DialogueStateTracker, redactor: Redactor) -> DialogueStateTracker:
     """A tracker as it may be kept: `tracker` itself when there was nothing to change."""
     events = [redact_event(event, redactor) for event in tracker.events]
@@ -108,8 +164,8 @@ class RedactingTrackerStore(TrackerStore):
     ) -> None:
         """Creates the inner store from `store` (its endpoint settings) unless `inner` is given.
 
-        `privacy` holds `retention_days`, `purge_every_minutes` and `public_contacts`
-        (`bot.privacy.PrivacySettings`).
+        `privacy` holds `retention_days`, `purge_every_minutes`, `public_contacts` and
+        `keep_originals_minutes` (`bot.privacy.PrivacySettings`).
         """
         if inner is None:
             inner = TrackerStore.create(
@@ -121,6 +177,7 @@ class RedactingTrackerStore(TrackerStore):
         self.redactor = self.settings.redactor()
         log_redaction.install(self.redactor)
         action_fallback.install()
+        self.originals = RecentOriginals(self.settings.keep_originals_minutes)
         self.retention = RetentionJob(inner, self.settings.retention_days, self.settings.purge_every_minutes)
         self.retention.run_once()
         self.retention.start()
@@ -138,14 +195,18 @@ class RedactingTrackerStore(TrackerStore):
         """Streams the new events to the event broker as they are, then keeps them redacted."""
         self.retention.start()
         await self.stream_events(tracker)
-        await self.inner.save(redact_tracker(tracker, self.redactor))
+        kept = redact_tracker(tracker, self.redactor)
+        self.originals.remember(kept.sender_id, tracker.events, kept.events)
+        await self.inner.save(kept)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         self.inner.max_event_history = self.max_event_history
-        return await self.inner.retrieve(storage_key(sender_id))
+        key = storage_key(sender_id)
+        return self.originals.restore(key, await self.inner.retrieve(key))
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
-        return await self.inner.retrieve_full_tracker(storage_key(conversation_id))
+        key = storage_key(conversation_id)
+        return self.originals.restore(key, await self.inner.retrieve_full_tracker(key))
 
     async def keys(self) -> Iterable[Text]:
         return await self.inner.keys()

@@ -71,9 +71,26 @@ async def test_personal_data_never_reaches_the_store(tmp_path):
         assert item not in rows
     assert "[BSN]" in rows and "[phone]" in rows and "[IBAN]" in rows
     assert "070-315 21 11" in rows, "the assistant's own message is kept as it is"
-    kept = await store.retrieve("user-1")
+    kept = await redacting_store(tmp_path / "c.db").retrieve("user-1")  # as after a restart
     assert kept.get_slot("language") == "nl"
     assert kept.latest_message.text.startswith("Mijn BSN is [BSN]")
+
+
+async def test_the_running_server_remembers_what_was_typed_for_a_while_in_memory_only(tmp_path):
+    store = redacting_store(tmp_path / "c.db", keep_originals_minutes=60)
+    clock = {"now": 0.0}
+    store.originals.clock = lambda: clock["now"]
+    await store.save(conversation("user-3", f"mijn BSN is {PERSONAL[0]}"))
+    assert PERSONAL[0] not in "\n".join(stored_rows(tmp_path / "c.db"))
+    assert (await store.retrieve("user-3")).latest_message.text == f"mijn BSN is {PERSONAL[0]}"
+
+    restarted = redacting_store(tmp_path / "c.db")
+    assert (await restarted.retrieve("user-3")).latest_message.text == "mijn BSN is [BSN]"
+    clock["now"] += 61 * 60
+    assert (await store.retrieve("user-3")).latest_message.text == "mijn BSN is [BSN]"
+    never = redacting_store(tmp_path / "d.db", keep_originals_minutes=0)
+    await never.save(conversation("user-4", f"mijn BSN is {PERSONAL[0]}"))
+    assert (await never.retrieve("user-4")).latest_message.text == "mijn BSN is [BSN]"
 
 
 async def test_a_conversation_without_personal_data_is_kept_unchanged(tmp_path):
