@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON310 ?= $(shell for p in "$$(pyenv root 2>/dev/null)"/versions/3.10.*/bin/python3.10 "$$HOME"/.pyenv/versions/3.10.*/bin/python3.10 $$(command -v python3.10 2>/dev/null); do [ -x "$$p" ] && { echo "$$p"; break; }; done)
 RASA_DATA := --config config.yml --domain domain --data data
 
-.PHONY: banner install run test bench build train check validate conversation-tests shell lock clean
+.PHONY: banner install run test bench build train check validate conversation-tests shell lock clean audit
 
 install: $(VENV)/.installed
 
@@ -54,6 +54,20 @@ test: train
 	$(PY) -m pytest
 	$(PY) -m rasa data validate $(RASA_DATA)
 	$(PY) -m rasa test core --stories tests/conversations --model models --out reports/conversations --fail-on-prediction-errors
+	@$(MAKE) --no-print-directory audit
+
+# Dependency audit: pip-audit over requirements.lock, in an environment of its own (it needs
+# packaging>=21, Rasa 3.6 pins packaging<21). SECURITY.md holds the decisions on what it finds.
+AUDIT_VENV := .venv-audit
+$(AUDIT_VENV)/.installed: requirements-audit.lock
+	@[ -x $(AUDIT_VENV)/bin/python ] || $(PY) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements-audit.lock
+	@touch $@
+
+audit: install
+	@$(MAKE) --no-print-directory $(AUDIT_VENV)/.installed \
+	  || { echo "Dependency audit NOT DONE: pip-audit could not be installed (no package index?)"; exit 0; }
+	@[ ! -x $(AUDIT_VENV)/bin/pip-audit ] || $(PY) -m bot.dependency_audit $(AUDIT_VENV)/bin/pip-audit requirements.lock SECURITY.md
 
 # Benchmark against a plain `rasa init` assistant (README, "Performance and scale"); not a test.
 # Extra options: make bench BENCH_ARGS="--workers 2 --endpoints endpoints.scale.yml"

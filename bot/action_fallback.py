@@ -12,7 +12,8 @@ for either, so while the Rasa server runs, its `RemoteAction` is replaced by
 and when it fails, the user gets `utter_action_unavailable` and `utter_human_contacts` in the
 conversation's language (built from translations/ like every other text; no buttons, since
 buttons lead to custom actions too). Nothing else changes: the next message calls the action
-server again, so answers resume by themselves when it is back.
+server again, so answers resume by themselves when it is back. A form whose validation action
+fails says the same and stays where it was (the answer is not taken unvalidated).
 Installed by `bot.tracker_store.RedactingTrackerStore` when Rasa creates it.
 """
 
@@ -20,10 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, List
+from typing import Any, Awaitable, List
 
 import rasa.core.actions.action as rasa_actions
+import rasa.core.actions.forms as rasa_forms
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
+from rasa.core.actions.forms import FormAction
 from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
@@ -31,8 +34,8 @@ UNAVAILABLE_RESPONSES = ("utter_action_unavailable", "utter_human_contacts")
 DEFAULT_TIMEOUT_SECONDS = 4.0
 
 
-class RemoteActionWithFallback(RemoteAction):
-    """Rasa's remote action with a timeout and a message to the user when the call fails."""
+class RemoteActionWithTimeout(RemoteAction):
+    """Rasa's remote action, failing with a RasaException after the configured timeout."""
 
     def timeout(self) -> float:
         configured = self.action_endpoint.kwargs.get("timeout") if self.action_endpoint else None
@@ -40,24 +43,57 @@ class RemoteActionWithFallback(RemoteAction):
 
     async def run(self, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
         try:
-            return await asyncio.wait_for(
-                super().run(output_channel, nlg, tracker, domain), self.timeout()
-            )
-        except ActionExecutionRejection:
-            raise
-        except (RasaException, asyncio.TimeoutError) as problem:
-            logger.error("Custom action '%s' failed (%s); telling the user", self.name(), problem or "timeout")
-            messages = []
-            for response in UNAVAILABLE_RESPONSES:
-                draft = await nlg.generate(response, tracker, output_channel.name())
-                if not draft:
-                    logger.error("The domain has no %s: the user does not get it", response)
-                    continue
-                draft["utter_action"] = response
-                messages.append(create_bot_utterance(draft))
-            return messages
+            return await asyncio.wait_for(super().run(output_channel, nlg, tracker, domain), self.timeout())
+        except asyncio.TimeoutError:
+            raise RasaException(f"custom action '{self.name()}' took longer than {self.timeout():g} s")
+
+
+async def unavailable(nlg: Any, tracker: Any, output_channel: Any) -> List[Any]:
+    """The messages that tell the user a part of the assistant is not working."""
+    messages = []
+    for response in UNAVAILABLE_RESPONSES:
+        draft = await nlg.generate(response, tracker, output_channel.name())
+        if not draft:
+            logger.error("The domain has no %s: the user does not get it", response)
+            continue
+        draft["utter_action"] = response
+        messages.append(create_bot_utterance(draft))
+    return messages
+
+
+async def run_or_say_unavailable(run: Awaitable[List[Any]], name: str, nlg: Any, tracker: Any, output_channel: Any) -> List[Any]:
+    """The events of `run`, or the unavailable messages when it fails (a rejection still rejects)."""
+    try:
+        return await run
+    except ActionExecutionRejection:
+        raise
+    except RasaException as problem:
+        logger.error("'%s' failed (%s); telling the user", name, problem)
+        return await unavailable(nlg, tracker, output_channel)
+
+
+class RemoteActionWithFallback(RemoteActionWithTimeout):
+    """A custom action whose failure the user hears about."""
+
+    async def run(self, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+        return await run_or_say_unavailable(
+            super().run(output_channel, nlg, tracker, domain), self.name(), nlg, tracker, output_channel
+        )
+
+
+class FormActionWithFallback(FormAction):
+    """A form whose validation action fails says so and stays where it was: the slot is not
+    taken unvalidated, and the next message tries the validation again."""
+
+    async def run(self, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+        return await run_or_say_unavailable(
+            super().run(output_channel, nlg, tracker, domain), self.name(), nlg, tracker, output_channel
+        )
 
 
 def install() -> None:
-    """Makes Rasa create `RemoteActionWithFallback` for every custom action from now on."""
+    """Makes Rasa create these actions from now on: every custom action gets the fallback; a
+    form's validation action gets the timeout and the form the fallback."""
     rasa_actions.RemoteAction = RemoteActionWithFallback
+    rasa_forms.RemoteAction = RemoteActionWithTimeout
+    rasa_forms.FormAction = FormActionWithFallback
