@@ -181,7 +181,8 @@ def test_the_scale_endpoints_take_database_and_redis_settings_from_the_environme
         extra_env={"BOT_POSTGRES_HOST": "db.internal", "BOT_POSTGRES_PASSWORD": "s3cret:1", "BOT_REDIS_DB": "0"},
     )
     written = yaml.safe_load(runtime_endpoints(settings).read_text(encoding="utf-8"))
-    store, locks = written["tracker_store"], written["lock_store"]
+    assert written["tracker_store"]["type"] == "bot.tracker_store.RedactingTrackerStore"
+    store, locks = written["tracker_store"]["store"], written["lock_store"]
     assert (store["dialect"], store["url"], store["port"]) == ("postgresql", "db.internal", 5432)
     assert store["password"] == "s3cret:1" and store["db"] == "werkwijzer"
     assert locks["type"] == "bot.lock_store.AtomicRedisLockStore" and locks["db"] == 0
