@@ -160,8 +160,8 @@ def _visible(case: BadText) -> bool:
     )
 
 
-def _send_texts(path: InboundPath, batch: List[BadText]) -> List[str]:
-    sender = path.new_sender()
+def _send_texts(path: InboundPath, batch: List[BadText], sender: Any = None) -> List[str]:
+    sender = path.new_sender() if sender is None else sender
     problems = []
     for case in batch:
         status, raw, answers = path.send_text(sender, case.text)
@@ -199,7 +199,7 @@ def test_injected_intent_syntax_sets_no_slot_and_triggers_no_action(assistant, p
         sender = path.new_sender()
         senders.append(sender)
         assert path.send_text(sender, "Mag ik werken als asielzoeker?")[2]
-        problems = _send_texts(path, injections[start:start + BATCH])
+        problems = _send_texts(path, injections[start:start + BATCH], sender)
         assert not problems, "\n".join(problems[:30])
     stored = _stored_user_events(str(assistant.settings.data_dir / "conversations.db"), senders)
     languages = Translations.load(project / "translations").codes

@@ -123,7 +123,7 @@ def read_json_object(request: Request) -> Dict[str, Any]:
         raise RejectedText("the request body is too large", status=413)
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise RejectedText("the request body must be JSON")
     if not isinstance(data, dict):
         raise RejectedText("the request body must be a JSON object")
