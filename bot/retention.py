@@ -143,9 +143,11 @@ class RetentionJob:
         return result
 
     async def run_forever(self) -> None:
+        # In the event loop's own thread: the Rasa server keeps its SQLite connections in a pool
+        # that belongs to that thread (bot.rasa_server). One DELETE an hour is short.
         while True:
             await self.sleep(self.every_seconds)
-            await asyncio.get_running_loop().run_in_executor(None, self.run_once)
+            self.run_once()
 
     def start(self) -> None:
         """Starts the periodic purge if an event loop is running and it is not started yet."""
