@@ -87,6 +87,7 @@ LANGUAGE_NAMES: Mapping[str, FrozenSet[str]] = {
 # Letters that only one language of a script uses (as typed on that language's keyboard).
 FARSI_LETTERS = frozenset("پچژگکیۀ")
 ARABIC_LETTERS = frozenset("ةىكيئإأؤ")
+TURKISH_LETTERS = frozenset("ğış")  # after case-folding; not used in Dutch or English
 UKRAINIAN_LETTERS = frozenset("іїєґ")
 RUSSIAN_LETTERS = frozenset("ыэъё")
 # Common Russian words that Ukrainian does not use (Ukrainian: мені, можна, що, як, це, ...).
@@ -237,16 +238,17 @@ class LanguageIdentifier:
 
     @classmethod
     def from_files(
-        cls, translations: Path, nlu: Path, languages: Optional[Sequence[str]] = None
+        cls, translations: Path, nlu: Path, languages: Optional[Sequence[str]] = None,
+        words_of_translations: bool = True,
     ) -> "LanguageIdentifier":
         """The identifier for the languages of the `translations` folder (or `languages`), with
-        the vocabulary of their translation files and of `nlu/<lang>/`."""
+        the vocabulary of `nlu/<lang>/` and (unless told not to) of the translation files."""
         codes = list(languages or languages_in(translations))
         vocabulary = {}
         for code in codes:
             texts: List[str] = []
             file = Path(translations) / f"{code}.yml"
-            if file.exists():
+            if words_of_translations and file.exists():
                 texts.extend(_texts_of_translation_file(file))
             texts.extend(_texts_of_nlu_folder(Path(nlu) / code))
             vocabulary[code] = vocabulary_from(texts)
@@ -294,7 +296,8 @@ class LanguageIdentifier:
         }
 
     def _langdetect_choice(self, letters_text: str, candidates: Sequence[str]) -> Optional[str]:
-        """langdetect's answer when it is confident and clear among `candidates`, else None."""
+        """langdetect's answer when it is confident and clear, else None. The answer may be a
+        language outside `candidates` (German, French, ...): the caller keeps the language then."""
         scores: Dict[str, float] = {}
         for lang, prob in self._langdetect.probabilities(letters_text).items():
             code = LANGDETECT_ALIASES.get(lang, lang)
@@ -302,7 +305,7 @@ class LanguageIdentifier:
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True) or [("", 0.0)]
         best, prob = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
-        if best in candidates and prob >= MIN_CONFIDENCE and prob - second >= MIN_MARGIN:
+        if prob >= MIN_CONFIDENCE and prob - second >= MIN_MARGIN:
             return best
         return None
 
@@ -320,7 +323,8 @@ class LanguageIdentifier:
         if ranked[0][1] > 0 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
             return ranked[0][0]
         if len(letters) >= MIN_LETTERS:
-            return self._langdetect_choice(" ".join(tokens), candidates)
+            found = self._langdetect_choice(" ".join(tokens), candidates)
+            return found if found in candidates else None
         return None
 
     def _ukrainian(self, tokens: Sequence[str], letters: str) -> Optional[str]:
@@ -342,14 +346,20 @@ class LanguageIdentifier:
         if ukrainian_words > russian_words and (len(letters) < MIN_LETTERS or ukrainian_words >= 2):
             return "uk"
         if len(letters) >= MIN_LETTERS:
-            return self._langdetect_choice(" ".join(tokens), ["uk"])
+            return "uk" if self._langdetect_choice(" ".join(tokens), ["uk"]) == "uk" else None
         return None
 
     def _latin(self, tokens: Sequence[str], letters: str) -> Optional[str]:
         candidates = [code for code in ("nl", "en", "tr") if code in self.languages]
-        if not candidates or not any(t in self._known_words for t in tokens):
-            return None  # not one word the assistant knows: gibberish, or another language
+        if not candidates:
+            return None
         own = self._own_word_counts(tokens, candidates)
+        if "tr" in own:  # a word with ğ, ı or ş is Turkish evidence even if we never saw it
+            own["tr"] += sum(
+                1 for t in tokens if t not in self._own_words["tr"] and set(t) & TURKISH_LETTERS
+            )
+        if not any(own.values()) and not any(t in self._known_words for t in tokens):
+            return None  # not one word the assistant knows: gibberish, or another language
         ranked = sorted(candidates, key=own.get, reverse=True)
         first = own[ranked[0]]
         second = own[ranked[1]] if len(ranked) > 1 else 0
@@ -357,6 +367,8 @@ class LanguageIdentifier:
         if len(letters) < MIN_LETTERS:
             return by_words if second == 0 else None
         by_langdetect = self._langdetect_choice(" ".join(tokens), candidates)
+        if by_langdetect is not None and by_langdetect not in candidates:
+            return None  # clearly another language (German, French, ...)
         if by_langdetect is not None:
             backed = own[by_langdetect] >= 1 and own[by_langdetect] == first
             long_and_unknown = first == 0 and len(tokens) >= 4

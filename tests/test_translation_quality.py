@@ -9,13 +9,19 @@ from typing import Iterator, Tuple
 import pytest
 import yaml
 
-from bot.language import LanguageIdentifier, project_identifier
+from bot.language import LanguageIdentifier, words
 from bot.translations import RIGHT_TO_LEFT_MARK, Text, Translations
 
 # A translation may be this much longer (in characters) than the Dutch source ...
 MAX_LENGTH_RATIO = 1.5
-# ... and no text may be longer than this many characters (about one phone screen).
-MAX_CHARACTERS = 450
+SHORT_TEXT_SLACK = 20  # characters: "uw gemeente" may become "البلدية التي تسكن فيها"
+MAX_BUTTON_TITLE = 40  # characters; a button shows one short line
+# ... and no text may be longer than this many characters (one phone screen at chat font size;
+# the longest Dutch source text is about 810).
+MAX_CHARACTERS = 900
+# Texts with fewer letters than this may be too short to tell; they must not look like another
+# language, though.
+MIN_LETTERS_TO_TELL = 25
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 LINK = re.compile(r"\b[a-z0-9.-]+\.(?:nl|com|org|eu|net)\b(?:/[\w/.-]*)?", re.IGNORECASE)
@@ -29,7 +35,11 @@ def translations(project) -> Translations:
 
 @pytest.fixture(scope="module")
 def identifier(project) -> LanguageIdentifier:
-    return project_identifier(project)
+    """The project's detector, but knowing only the words of the training data: a translation
+    must not pass because its own words taught the detector."""
+    return LanguageIdentifier.from_files(
+        project / "translations", project / "data" / "nlu", words_of_translations=False
+    )
 
 
 def pairs(translations: Translations) -> Iterator[Tuple[str, str, Text, Text]]:
@@ -45,9 +55,13 @@ def test_every_translation_is_detected_as_its_own_language(translations, identif
     wrong = []
     for code, language in translations.languages.items():
         for key, text in language.responses.items():
+            source = translations.text(key, translations.default)
+            if code != translations.default and text.text.lstrip(RIGHT_TO_LEFT_MARK) == source.text:
+                continue  # a name that is the same in every language
             plain = LINK.sub(" ", PLACEHOLDER.sub(" ", text.text))
             found = identifier.detect(plain)
-            if found != code:
+            too_short = len("".join(words(plain))) < MIN_LETTERS_TO_TELL
+            if found != code and not (too_short and found is None):
                 wrong.append(f"{code}/{key}: detected as {found}")
     assert not wrong, wrong
 
@@ -63,11 +77,12 @@ def test_links_and_numbers_of_the_source_are_kept(translations):
 
 def test_translations_fit_a_phone_screen(translations):
     for code, key, text, source in pairs(translations):
-        assert len(text.text) <= MAX_LENGTH_RATIO * len(source.text), (code, key, "too long vs nl")
+        limit = max(MAX_LENGTH_RATIO * len(source.text), len(source.text) + SHORT_TEXT_SLACK)
+        assert len(text.text) <= limit, (code, key, "too long vs nl")
     for code, language in translations.languages.items():
         for key, text in language.responses.items():
             assert len(text.text) <= MAX_CHARACTERS, (code, key, len(text.text))
-            assert all(len(b.title) <= 30 for b in text.buttons), (code, key, "button title")
+            assert all(len(b.title) <= MAX_BUTTON_TITLE for b in text.buttons), (code, key, "button")
 
 
 def test_each_file_says_who_made_it_and_whether_a_native_speaker_reviewed_it(project):
