@@ -8,6 +8,8 @@ RASA_DATA := --config config.yml --domain domain --data data
 
 .PHONY: banner install run test bench build train check validate conversation-tests shell lock clean
 
+.PHONY: banner install run test build train check quality validate conversation-tests shell lock clean
+
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -33,6 +35,10 @@ check: install
 # Knowledge evaluation: realistic questions (evaluation/questions.yml) end to end over REST.
 evaluate: train
 	$(PY) -m bot evaluate
+
+# Language-identification benchmark and intent accuracy per language (README, "Languages").
+quality: train
+	$(PY) -m bot quality
 
 run: banner install
 	$(PY) -m bot run

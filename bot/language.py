@@ -84,6 +84,28 @@ LANGUAGE_NAMES: Mapping[str, FrozenSet[str]] = {
     }),
 }
 
+# Words that make a short message naming a language a request for it ("English please",
+# "kun je Nederlands praten", "Türkçe lütfen", "فارسی لطفا", "будь ласка", "በጃኻ").
+REQUEST_WORDS = frozenset({
+    "please", "speak", "talk", "answer", "reply", "write", "switch", "in",
+    "graag", "alsjeblieft", "alstublieft", "praten", "spreken", "spreek", "praat", "antwoord",
+    "antwoorden", "schrijf", "schrijven",
+    "lütfen", "lutfen", "konuş", "konus", "konuşabilir", "konuşur", "konuşalım", "yaz", "cevap",
+    "فضلك", "سمحت", "احكي", "تحكي", "تكلم", "تتكلم", "جاوب", "اكتب", "احكيلي",
+    "لطفا", "به", "صحبت", "حرف", "بنویس", "جواب", "بزن", "بگو",
+    "будь", "ласка", "говори", "говорити", "розмовляй", "відповідай", "пиши", "напиши",
+    "በጃኻ", "በጃኺ", "በጃኹም", "ተዛረብ", "ትዛረብ", "ተዛረቢ", "መልስ", "ጽሓፍ",
+})
+# At most this many words, a message that only names a language is a request ("English",
+# "به فارسی"); "where can I learn Dutch" is not.
+MAX_BARE_REQUEST_WORDS = 2
+
+
+def _means_in_language(name: str) -> bool:
+    """Names that mean "in <language>" by themselves: بالعربي, українською, ብትግርኛ."""
+    return name.startswith("بال") or name.startswith("ብ") or name.endswith("ою")
+
+
 # Letters that only one language of a script uses (as typed on that language's keyboard).
 FARSI_LETTERS = frozenset("پچژگکیۀ")
 ARABIC_LETTERS = frozenset("ةىكيئإأؤ")
@@ -265,8 +287,16 @@ class LanguageIdentifier:
         tokens = words(_CODE_CHUNK.sub(" ", text))
         if not tokens or len(tokens) > MAX_REQUEST_WORDS:
             return None
-        named = {self._names[t] for t in tokens if t in self._names}
-        return named.pop() if len(named) == 1 else None
+        names = [t for t in tokens if t in self._names]
+        named = {self._names[t] for t in names}
+        if len(named) != 1:
+            return None
+        asked = (
+            len(tokens) <= MAX_BARE_REQUEST_WORDS
+            or any(t in REQUEST_WORDS for t in tokens)
+            or any(_means_in_language(t) for t in names)
+        )
+        return named.pop() if asked else None
 
     def detect(self, text: str) -> Optional[str]:
         """The language `text` is clearly written in, or None when it is too short or unclear."""
@@ -366,17 +396,24 @@ class LanguageIdentifier:
         by_words = ranked[0] if first > second else None
         if len(letters) < MIN_LETTERS:
             return by_words if second == 0 else None
+        # The vocabulary is clear when one language has at least two of its own words, no other
+        # language has any, and the message has no more unknown words than known own ones
+        # ("Hallo, darf ich hier arbeiten?" is German with two Dutch-looking words).
+        unknown = sum(1 for t in tokens if t not in self._known_words)
+        vocabulary_is_clear = by_words is not None and first >= 2 and second == 0 and unknown <= first
         by_langdetect = self._langdetect_choice(" ".join(tokens), candidates)
-        if by_langdetect is not None and by_langdetect not in candidates:
+        if by_langdetect is None:
+            return by_words if vocabulary_is_clear else None
+        if by_langdetect not in candidates:
             return None  # clearly another language (German, French, ...)
-        if by_langdetect is not None:
-            backed = own[by_langdetect] >= 1 and own[by_langdetect] == first
-            long_and_unknown = first == 0 and len(tokens) >= 4
-            if backed or long_and_unknown:
-                return by_langdetect
-            return None  # langdetect and the vocabulary disagree
-        if by_words and first >= 2 and first >= 2 * second:
+        if by_langdetect == by_words or (own[by_langdetect] >= 1 and own[by_langdetect] == first):
+            return by_langdetect
+        if vocabulary_is_clear:
+            # langdetect is over-confident on short texts ("good evening" -> nl): its language
+            # has none of its own words here, the vocabulary's has two or more.
             return by_words
+        if first == 0 and len(tokens) >= 4:
+            return by_langdetect  # a longer message in words we do not know
         return None
 
 
