@@ -3,7 +3,8 @@
 Channels put the user's device or account language into the message metadata as
 `{"language_hint": "uk"}` (Telegram's `language_code`, the widget's browser language). Rasa puts
 the first message's metadata into the `session_started_metadata` slot before this action runs.
-The hint only fills an empty `language` slot: a language the user chose or wrote in before wins,
+`action_session_start` (actions/handoff.py, which also keeps a handoff's pause) asks
+`starting_language` for it. The hint only fills an empty `language` slot: a language the user chose or wrote in before wins,
 and what the user writes in this very message (the `language` entity) is applied after it.
 """
 
@@ -11,9 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
 from actions import texts
 
@@ -33,28 +33,16 @@ def language_from_hint(hint: Any, supported: Iterable[str]) -> Optional[str]:
     return code if code in set(supported) else None
 
 
-class ActionSessionStart(Action):
-    """Starts a session like Rasa does (carrying the slots over), then applies the channel hint."""
+def starting_language(tracker: Tracker, carried_over: bool = True) -> List[Dict[Text, Any]]:
+    """The event that starts a session in the channel's hinted language, if it has none.
 
-    def name(self) -> Text:
-        return "action_session_start"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        events: List[Dict[Text, Any]] = [SessionStarted()]
-        carry_over = (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True)
-        if carry_over:
-            events += [
-                SlotSet(name, value)
-                for name, value in tracker.current_slot_values().items()
-                if value is not None and name != METADATA_SLOT
-            ]
-        language = tracker.get_slot(LANGUAGE_SLOT) if carry_over else None
-        metadata = tracker.get_slot(METADATA_SLOT) or {}
-        if language is None and isinstance(metadata, dict):
-            hinted = language_from_hint(metadata.get(HINT_KEY), texts.translations().codes)
-            if hinted:
-                events.append(SlotSet(LANGUAGE_SLOT, hinted))
-        events.append(ActionExecuted("action_listen"))
-        return events
+    Called by the project's `action_session_start` (actions/handoff.py) after it has carried the
+    slots over; `carried_over` says whether it did (the domain's session_config).
+    """
+    if carried_over and tracker.get_slot(LANGUAGE_SLOT) is not None:
+        return []
+    metadata = tracker.get_slot(METADATA_SLOT) or {}
+    if not isinstance(metadata, dict):
+        return []
+    hinted = language_from_hint(metadata.get(HINT_KEY), texts.translations().codes)
+    return [SlotSet(LANGUAGE_SLOT, hinted)] if hinted else []

@@ -1,4 +1,5 @@
-"""A session starts in the channel's hinted language unless the conversation already has one."""
+"""A session starts in the channel's hinted language unless the conversation already has one
+(`action_session_start`, which also keeps a handoff's pause, asks actions/language.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import asyncio
 
 import pytest
 
-from actions.language import ActionSessionStart, language_from_hint
+from actions.handoff import ActionSessionStart
+from actions.language import language_from_hint
 
 SUPPORTED = ("nl", "en", "ar", "tr", "ti", "fa", "uk")
 
@@ -27,7 +29,7 @@ def run(tracker, domain):
 
 def test_the_hint_fills_an_empty_language(tracker_for, domain):
     slots, events = run(tracker_for(slots={"session_started_metadata": {"language_hint": "ti"}}), domain)
-    assert slots == {"language": "ti"}
+    assert slots["language"] == "ti"
     assert events[0]["event"] == "session_started"
     assert events[-1]["event"] == "action" and events[-1]["name"] == "action_listen"
 
@@ -37,7 +39,7 @@ def test_the_hint_does_not_replace_a_language_the_conversation_has(tracker_for, 
         slots={"language": "en", "session_started_metadata": {"language_hint": "ti"}}
     )
     slots, _ = run(tracker, domain)
-    assert slots == {"language": "en"}
+    assert slots["language"] == "en"
 
 
 def test_no_hint_or_an_unsupported_one_leaves_the_language_empty(tracker_for, domain):
