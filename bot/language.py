@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Text
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Text, Tuple
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -46,6 +46,9 @@ MIN_LETTERS = 8
 # langdetect's probability for the best language, and its lead over the second, to be believed.
 MIN_CONFIDENCE = 0.80
 MIN_MARGIN = 0.30
+# langdetect must be this sure that a Latin-script message is in another language (German,
+# French, ...) to keep the conversation language; below it, the vocabulary decides.
+NOT_OURS_CONFIDENCE = 0.95
 # A request by name ("English please", "kun je in het Nederlands praten") is a short message.
 MAX_REQUEST_WORDS = 6
 
@@ -325,17 +328,22 @@ class LanguageIdentifier:
             for code in candidates
         }
 
-    def _langdetect_choice(self, letters_text: str, candidates: Sequence[str]) -> Optional[str]:
-        """langdetect's answer when it is confident and clear, else None. The answer may be a
-        language outside `candidates` (German, French, ...): the caller keeps the language then."""
+    def _langdetect_ranking(self, letters_text: str) -> List[Tuple[str, float]]:
         scores: Dict[str, float] = {}
         for lang, prob in self._langdetect.probabilities(letters_text).items():
             code = LANGDETECT_ALIASES.get(lang, lang)
             scores[code] = scores.get(code, 0.0) + prob
-        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True) or [("", 0.0)]
+        return sorted(scores.items(), key=lambda item: item[1], reverse=True) or [("", 0.0)]
+
+    def _langdetect_choice(self, letters_text: str, candidates: Sequence[str]) -> Optional[str]:
+        """langdetect's answer when it is confident and clear, else None. The answer may be a
+        language outside `candidates` (German, French, ...) when it is very sure of it: the
+        caller keeps the conversation language then."""
+        ranked = self._langdetect_ranking(letters_text)
         best, prob = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
-        if prob >= MIN_CONFIDENCE and prob - second >= MIN_MARGIN:
+        needed = MIN_CONFIDENCE if best in candidates else NOT_OURS_CONFIDENCE
+        if prob >= needed and prob - second >= MIN_MARGIN:
             return best
         return None
 
@@ -397,10 +405,11 @@ class LanguageIdentifier:
         if len(letters) < MIN_LETTERS:
             return by_words if second == 0 else None
         # The vocabulary is clear when one language has at least two of its own words, no other
-        # language has any, and the message has no more unknown words than known own ones
-        # ("Hallo, darf ich hier arbeiten?" is German with two Dutch-looking words).
+        # language has any, and at most twice as many words are unknown.
         unknown = sum(1 for t in tokens if t not in self._known_words)
-        vocabulary_is_clear = by_words is not None and first >= 2 and second == 0 and unknown <= first
+        vocabulary_is_clear = (
+            by_words is not None and first >= 2 and second == 0 and unknown <= 2 * first
+        )
         by_langdetect = self._langdetect_choice(" ".join(tokens), candidates)
         if by_langdetect is None:
             return by_words if vocabulary_is_clear else None
