@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON310 ?= $(shell for p in "$$(pyenv root 2>/dev/null)"/versions/3.10.*/bin/python3.10 "$$HOME"/.pyenv/versions/3.10.*/bin/python3.10 $$(command -v python3.10 2>/dev/null); do [ -x "$$p" ] && { echo "$$p"; break; }; done)
 RASA_DATA := --config config.yml --domain domain --data data
 
-.PHONY: banner install run test bench build train check validate conversation-tests shell lock clean audit
+.PHONY: banner install run test bench build train check quality validate conversation-tests shell lock clean audit
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,10 @@ check: install
 # Knowledge evaluation: realistic questions (evaluation/questions.yml) end to end over REST.
 evaluate: train
 	$(PY) -m bot evaluate
+
+# Language-identification benchmark and intent accuracy per language (README, "Languages").
+quality: train
+	$(PY) -m bot quality
 
 run: banner install
 	$(PY) -m bot run

@@ -25,6 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.answers import topics
+from actions.language import starting_language
 
 logger = logging.getLogger(__name__)
 
@@ -172,8 +173,10 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         events: List[Dict[Text, Any]] = [SessionStarted()]
-        if (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True):
+        carry_over = (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True)
+        if carry_over:
             events += [SlotSet(name, value) for name, value in tracker.slots.items() if value is not None]
+        events += starting_language(tracker, carry_over)  # the channel's language hint, if none yet
         if tracker.is_paused():
             events.append(ConversationPaused())
         events.append(ActionExecuted("action_listen"))

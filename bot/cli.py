@@ -93,6 +93,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     bench.add_argument("--endpoints", help="endpoints file for this assistant (e.g. endpoints.scale.yml)")
     bench.add_argument("--no-accuracy", action="store_true", help="skip `python -m bot evaluate` / `quality`")
     bench.add_argument("--out", default="reports/bench", help="folder of the report")
+    commands.add_parser(
+        "quality", help="language-identification benchmark and intent accuracy per language"
+    )
     purge = commands.add_parser("purge", help="delete conversations older than the retention period")
     purge.add_argument("--days", type=float, help="retention in days (default: retention_days in the endpoints)")
     purge.add_argument("--now", help=argparse.SUPPRESS)  # an ISO time instead of the clock (tests)
@@ -119,6 +122,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         from bot.bench.run import bench_from_arguments
 
         return bench_from_arguments(settings, args)
+    if args.command == "quality":
+        from bot.quality import run as run_quality
+        from bot.training import train as train_model
+
+        _build(settings)
+        return run_quality(settings.project, train_model(settings.project))
     if args.command == "purge":
         return _purge(settings, args.days, args.now)
     if args.command == "privacy-report":

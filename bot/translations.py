@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional
 import yaml
 
 DEFAULT_LANGUAGE = "nl"
+RIGHT_TO_LEFT_MARK = "\u200f"
 _FORMATTER = string.Formatter()
 
 
@@ -53,15 +54,30 @@ class TranslationError(ValueError):
     """A translation file is malformed."""
 
 
-def _parse_response(lang: str, key: str, raw: Any) -> Text:
+def with_direction(text: str, direction: str) -> str:
+    """`text` with a RIGHT-TO-LEFT MARK at the start of every paragraph when `direction` is rtl.
+
+    Channels and the widget take a message's direction from its first strong character; in an
+    Arabic or Farsi text that starts with a Latin name or a number ("UWV ...", "€8.000 ...") that
+    would be left-to-right. The mark makes every paragraph right-to-left.
+    """
+    if direction != "rtl":
+        return text
+    return "\n".join(
+        line if not line or line.startswith(RIGHT_TO_LEFT_MARK) else RIGHT_TO_LEFT_MARK + line
+        for line in text.split("\n")
+    )
+
+
+def _parse_response(lang: str, key: str, raw: Any, direction: str = "ltr") -> Text:
     if isinstance(raw, str):
-        return Text(raw)
+        return Text(with_direction(raw, direction))
     if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
         raise TranslationError(f"{lang}: response {key} needs a text")
     buttons = tuple(
         Button(str(b["title"]), str(b["payload"])) for b in raw.get("buttons") or ()
     )
-    return Text(raw["text"], buttons)
+    return Text(with_direction(raw["text"], direction), buttons)
 
 
 def load_language(path: Path) -> Language:
@@ -70,13 +86,15 @@ def load_language(path: Path) -> Language:
     code = meta.get("language") or path.stem
     if code != path.stem:
         raise TranslationError(f"{path}: meta.language {code!r} differs from the file name")
+    direction = str(meta.get("direction", "ltr"))
     responses = {
-        key: _parse_response(code, key, raw) for key, raw in (data.get("responses") or {}).items()
+        key: _parse_response(code, key, raw, direction)
+        for key, raw in (data.get("responses") or {}).items()
     }
     return Language(
         code=code,
         name=str(meta.get("name", code)),
-        direction=str(meta.get("direction", "ltr")),
+        direction=direction,
         produced_by=str(meta.get("produced_by", "")),
         native_review=bool(meta.get("native_review", False)),
         responses=responses,

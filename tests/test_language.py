@@ -1,10 +1,21 @@
-"""Language detection on chat messages."""
+"""Language identification on chat messages: what switches the conversation language, and what
+keeps it."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.language import detect, requested_language
+from bot.language import LanguageIdentifier, languages_in, project_identifier
+
+
+@pytest.fixture(scope="module")
+def identifier(project) -> LanguageIdentifier:
+    return project_identifier(project)
+
+
+def test_the_supported_languages_are_the_translation_files(project, identifier):
+    assert list(identifier.languages) == languages_in(project / "translations")
+    assert set(identifier.languages) == {"nl", "en", "ar", "tr", "ti", "fa", "uk"}
 
 
 @pytest.mark.parametrize(
@@ -12,22 +23,79 @@ from bot.language import detect, requested_language
     [
         ("Mag ik werken als asielzoeker?", "nl"),
         ("Kan ik subsidie krijgen voor een statushouder?", "nl"),
-        ("May I work while my asylum application is pending?", "en"),
         ("hoi", "nl"),
+        ("ik wil werken", "nl"),
+        ("May I work while my asylum application is pending?", "en"),
         ("hello", "en"),
+        ("can we start over", "en"),
+        ("Sığınmacı olarak çalışabilir miyim?", "tr"),
+        ("merhaba", "tr"),
+        ("هل يمكنني العمل في هولندا؟", "ar"),
+        ("شكرا", "ar"),
+        ("آیا می‌توانم در هلند کار کنم؟", "fa"),
+        ("ممنون", "fa"),
+        ("Чи можу я працювати в Нідерландах?", "uk"),
+        ("дякую", "uk"),
+        ("ክሰርሕ ይኽእል ድየ?", "ti"),
+        ("ሰላም", "ti"),
     ],
 )
-def test_clear_messages_are_detected(text, expected):
-    assert detect(text) == expected
-
-
-@pytest.mark.parametrize("text", ["ok", "👍", "8", "?", "", "TWV"])
-def test_short_messages_keep_the_language(text):
-    assert detect(text) is None
+def test_clear_messages_are_detected(identifier, text, expected):
+    assert identifier.detect(text) == expected
 
 
 @pytest.mark.parametrize(
-    "text,expected", [("in English please", "en"), ("kun je in het Nederlands praten", "nl")]
+    "text",
+    ["ok", "👍", "8", "?", "", "TWV", "sowis", "start over", "qwxz plorb vrrrt", "سلام", "...", "ok ok"],
 )
-def test_asking_for_a_language_by_name(text, expected):
-    assert requested_language(text) == expected
+def test_short_or_unclear_messages_keep_the_language(identifier, text):
+    assert identifier.identify(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Можно ли мне работать в Нидерландах?", "Здравствуйте, мне нужна помощь с работой"],
+)
+def test_russian_is_not_taken_for_ukrainian(identifier, text):
+    """Russian is not supported: the conversation keeps its language (the menu offers Ukrainian)."""
+    assert identifier.identify(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Bonjour, est-ce que je peux travailler?", "Hallo, darf ich hier arbeiten?"],
+)
+def test_other_latin_languages_are_not_forced_onto_ours(identifier, text):
+    assert identifier.detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("in English please", "en"),
+        ("kun je in het Nederlands praten", "nl"),
+        ("بالعربي", "ar"),
+        ("Türkçe lütfen", "tr"),
+        ("українською", "uk"),
+        ("به فارسی", "fa"),
+        ("دری", "fa"),
+        ("ብትግርኛ", "ti"),
+        ("Tigrinya please", "ti"),
+    ],
+)
+def test_asking_for_a_language_by_name(identifier, text, expected):
+    assert identifier.requested(text) == expected
+    assert identifier.identify(text) == expected
+
+
+def test_a_long_message_that_mentions_a_language_is_not_a_request(identifier):
+    text = "Do I need to speak Dutch before I can start working here?"
+    assert identifier.requested(text) is None
+    assert identifier.identify(text) == "en"
+
+
+@pytest.mark.parametrize(
+    "text", ['choose_language{"language":"xx"}', 'greet{"language":"en"}', "ask_asylum_work"]
+)
+def test_intent_syntax_typed_as_text_is_not_a_language(identifier, text):
+    assert identifier.identify(text) is None

@@ -1,0 +1,45 @@
+"""The quality report: language-ID benchmark scoring and per-language intent accuracy."""
+
+from __future__ import annotations
+
+from bot.language import project_identifier
+from bot.quality import held_out_intents, intent_accuracy, language_id_benchmark
+
+
+def test_the_benchmark_scores_plain_langdetect_and_the_detector_per_language(project):
+    benchmark = {
+        "languages": {"ti": ["ክሰርሕ ይኽእል ድየ?"], "nl": ["mag ik al werken in het azc?"]},
+        "keep": ["👍", "Можно ли мне работать?"],
+    }
+    report = language_id_benchmark(benchmark, project_identifier(project))
+    assert report.detector["ti"].rate == 1.0 and report.plain["ti"].rate == 0.0  # no ti profile
+    assert report.detector["nl"].rate == 1.0
+    assert report.detector_keep.rate == 1.0
+
+
+def test_intent_accuracy_counts_fallbacks_as_misses_and_reports_what_if(project):
+    cases = {"en": [("hello", "greet"), ("hmm", "greet")]}
+    results = {
+        "hello": {"intent": {"name": "greet"}, "intent_ranking": [{"name": "greet", "confidence": 0.9}]},
+        "hmm": {
+            "intent": {"name": "nlu_fallback"},
+            "intent_ranking": [
+                {"name": "nlu_fallback", "confidence": 0.5},
+                {"name": "greet", "confidence": 0.4},
+            ],
+        },
+    }
+    score = intent_accuracy(cases, results.__getitem__)["en"]
+    assert (score.actual.right, score.actual.total) == (1, 2)
+    assert score.what_if[0.0].right == 2 and score.what_if[0.3].right == 2
+
+
+def test_every_language_has_a_held_out_set_outside_the_training_data(project):
+    sets = held_out_intents(project)
+    assert set(sets) == {"nl", "en", "ar", "tr", "ti", "fa", "uk"}
+    trained = set()
+    for path in (project / "data" / "nlu").rglob("*.yml"):
+        trained |= {line.strip()[2:].strip() for line in path.read_text(encoding="utf-8").splitlines()}
+    for language, examples in sets.items():
+        assert len(examples) >= 100, language
+        assert not {text for text, _ in examples} & trained, f"{language}: held-out text in data/"
