@@ -71,6 +71,25 @@ def _privacy_report(settings: Settings) -> int:
     return 0 if goals_met else 1
 
 
+def _with_agent_token(settings: Settings) -> Settings:
+    """The helpdesk inbox needs an agent token: a fresh one per run unless HELPDESK_AGENT_TOKEN is set."""
+    import dataclasses
+    import os
+    import secrets
+
+    inbox = f"{settings.web_url}/helpdesk"
+    if os.environ.get("HELPDESK_AGENT_TOKEN"):
+        print(f"Helpdesk inbox for agents: {inbox} (sign in with HELPDESK_AGENT_TOKEN)", flush=True)
+        return settings
+    token = secrets.token_urlsafe(18)
+    print(
+        f"Helpdesk inbox for agents: {inbox} (sign in with {token}; "
+        "set HELPDESK_AGENT_TOKEN to keep one token across runs)",
+        flush=True,
+    )
+    return dataclasses.replace(settings, extra_env={**settings.extra_env, "HELPDESK_AGENT_TOKEN": token})
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -147,6 +166,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.command == "train":
             return 0
         from bot.processes import Stack, run_forever, services
+
+        settings = _with_agent_token(settings)
 
         stack = Stack(services(settings, model), settings.project)
         return run_forever(stack)

@@ -174,6 +174,29 @@ def test_a_helpdesk_agents_reply_is_shown_as_a_message_from_a_person(demo, proje
     expect(person).to_have_count(1)
 
 
+def test_switching_to_a_right_to_left_language_turns_the_conversation_right_to_left(demo, project):
+    languages = rtl_languages(project)
+    assert languages, "a right-to-left language (Arabic or Farsi) is expected in translations/"
+    widget = demo.open()
+    widget.ask("hallo", "Hallo")
+    expect(widget.root).to_have_attribute("dir", "ltr")
+    language = "ar" if "ar" in languages else languages[0]
+    demo.page.select_option("#ww-language", language)
+    answer = widget.answers_after(1).last
+    expect(answer).to_be_visible()
+    expect(widget.root).to_have_attribute("dir", "rtl")
+    assert answer.locator(".ww-text").text_content().startswith(RLM)
+    expect(widget.log.locator(".ww-text").last).to_have_attribute("dir", "auto")
+    expect(demo.page.locator("#ww-input")).to_have_attribute("placeholder", widget_text(project, language, "placeholder"))
+
+
+def rtl_languages(project) -> list:
+    return sorted(
+        path.stem for path in (project / "translations").glob("*.yml")
+        if (yaml.safe_load(path.read_text(encoding="utf-8"))["meta"].get("direction") == "rtl")
+    )
+
+
 def test_a_bot_message_that_starts_with_a_right_to_left_mark_turns_the_layout_right_to_left(page, assistant):
     """The widget's rule, with a scripted server: the languages' own answers are tested above."""
     rasa = FakeRasaSocketIO([
