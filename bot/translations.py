@@ -7,7 +7,6 @@ is either a string or a mapping with `text` and optional `buttons` (`title`, `pa
 
 from __future__ import annotations
 
-import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,5 +135,3 @@ class Translations:
         lang = self.languages.get(language or "")
         return lang.direction if lang else "ltr"
 
-
-PAYLOAD_PATTERN = re.compile(r"^/[a-z_]+(\{.*\})?$")
