@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 # Rasa 3.6 needs Python 3.10: take it from pyenv, or from PATH, or from PYTHON310=... .
 PYTHON310 ?= $(shell for p in "$$(pyenv root 2>/dev/null)"/versions/3.10.*/bin/python3.10 "$$HOME"/.pyenv/versions/3.10.*/bin/python3.10 $$(command -v python3.10 2>/dev/null); do [ -x "$$p" ] && { echo "$$p"; break; }; done)
 RASA_DATA := --config config.yml --domain domain --data data
+# Rasa sends usage data to Rasa's servers unless told not to (bot/settings.py, RASA_ENVIRONMENT).
+export RASA_TELEMETRY_ENABLED ?= false
 
 .PHONY: banner install run test bench build train check quality validate conversation-tests shell lock clean audit
 

@@ -15,11 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import fast_yaml
 from actions import employer_subsidy, texts
 from actions.eligibility import optional_rule
 from actions.presentation import (
@@ -80,7 +80,7 @@ def rulebook() -> Rulebook:
 
 @lru_cache(maxsize=1)
 def topics() -> Dict[str, Dict[str, Any]]:
-    return yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))
+    return fast_yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-import yaml
+from bot import fast_yaml
+
 
 RULES_DIRECTORY = Path(__file__).parent / "rules"
 CONFIDENCE_LEVELS = ("D", "S", "U")
@@ -113,7 +114,7 @@ class Rulebook:
     def load(cls, directory: Path = RULES_DIRECTORY) -> "Rulebook":
         rules: List[Rule] = []
         for path in sorted(Path(directory).glob("*.yml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = fast_yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             for index, raw in enumerate(data.get("rules") or []):
                 rules.append(parse_rule(raw, f"{path.name}[{index}]"))
         return cls(rules)

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
-import yaml
+from bot import fast_yaml
+
 
 DEFAULT_QUESTIONS = Path("evaluation") / "questions.yml"
 
@@ -81,7 +82,7 @@ class TopicScore:
 
 def load_questions(path: Path) -> List[Question]:
     """The questions of the set; a question is a string or a mapping with q, then, facts."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    data = fast_yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     questions: List[Question] = []
     for topic, spec in (data.get("topics") or {}).items():
         for item in spec.get("questions") or ():

@@ -29,7 +29,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Text, Tuple
 
-import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -37,6 +36,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot import fast_yaml
 
 PROJECT_DIRECTORY = Path(__file__).resolve().parent.parent
 ENTITY = "language"
@@ -174,7 +175,7 @@ def languages_in(translations_directory: Path) -> List[str]:
 
 
 def _texts_of_translation_file(path: Path) -> Iterable[str]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = fast_yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     for raw in (data.get("responses") or {}).values():
         if isinstance(raw, str):
             yield raw
@@ -186,7 +187,7 @@ def _texts_of_translation_file(path: Path) -> Iterable[str]:
 
 def _texts_of_nlu_folder(folder: Path) -> Iterable[str]:
     for path in sorted(folder.rglob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = fast_yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in data.get("nlu") or ():
             for line in str(block.get("examples", "")).splitlines():
                 line = line.strip()

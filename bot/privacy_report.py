@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
-import yaml
 
+from bot import fast_yaml
 from bot.privacy import assistant_text_files
 from bot.redaction import Redactor
 from bot.translations import Translations
@@ -31,7 +31,7 @@ class LabelledSet:
 
     @classmethod
     def load(cls, path: Path) -> "LabelledSet":
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = fast_yaml.safe_load(path.read_text(encoding="utf-8"))
         personal = [
             (item["text"], [next(iter(piece.items())) for piece in item["data"]])
             for item in data["personal"]
@@ -63,7 +63,7 @@ def assistant_texts(project: Path) -> Iterator[str]:
             yield from (button.title for button in text.buttons)
     for path in assistant_text_files(project):
         if path.parent.name != "translations":
-            yield from _strings(yaml.safe_load(path.read_text(encoding="utf-8")))
+            yield from _strings(fast_yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 import yaml
 
 from bot.channels.configuration import describe, platform_credentials
-from bot.settings import Settings
+from bot.settings import Settings, rasa_environment
 
 
 @dataclass
@@ -95,8 +95,7 @@ def runtime_credentials(settings: Settings) -> Tuple[Path, str]:
 
 
 def services(settings: Settings, model: Path, python: str = sys.executable) -> List[Service]:
-    # TF_CPP_MIN_LOG_LEVEL: TensorFlow (loaded by Rasa) otherwise prints CUDA/oneDNN notices.
-    env = {"PYTHONPATH": str(settings.project), "TF_CPP_MIN_LOG_LEVEL": "2", **settings.extra_env}
+    env = {"PYTHONPATH": str(settings.project), **rasa_environment(), **settings.extra_env}
     credentials, channels = runtime_credentials(settings)
     # The Rasa HTTP API (agents' replies) and the helpdesk's internal API need a token each;
     # without one set, every run gets a fresh random one.

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-import yaml
 
+from bot import fast_yaml
 from bot.language import LanguageIdentifier
 
 LANGUAGE_ID_FILE = Path("evaluation") / "language_id.yml"
@@ -110,7 +110,7 @@ def held_out_intents(project: Path) -> Dict[str, List[Tuple[str, str]]]:
     found: Dict[str, List[Tuple[str, str]]] = {}
     for path in sorted((project / "evaluation").glob(INTENTS_PATTERN)):
         language = path.stem.split("_", 1)[1]
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = fast_yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         found[language] = [
             (line.strip()[2:].strip(), block["intent"])
             for block in data.get("nlu") or ()
@@ -241,7 +241,7 @@ def _add(total: Score, score: Score) -> None:
 def run(project: Path, model: Path, show_misses: int = 5) -> int:
     """The `quality` command: both reports; exit code 1 when a goal is not met."""
     identifier = LanguageIdentifier.from_project(project)
-    benchmark = yaml.safe_load((project / LANGUAGE_ID_FILE).read_text(encoding="utf-8"))
+    benchmark = fast_yaml.safe_load((project / LANGUAGE_ID_FILE).read_text(encoding="utf-8"))
     language_id = language_id_benchmark(benchmark, identifier)
     intents = intent_accuracy(held_out_intents(project), model_parser(model))
     return 0 if print_report(language_id, intents, show_misses) else 1

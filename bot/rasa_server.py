@@ -11,6 +11,15 @@
    `synchronous=NORMAL` (SQLite's advice for WAL): a crash or restart of the process loses
    nothing; only a power cut of the machine may lose the last messages. Set
    `BOT_SQLITE_SYNCHRONOUS=FULL` to sync every commit as well (~6 ms per commit).
+3. Starting: Rasa read the trained model's domain (400 KB of YAML) with ruamel.yaml in pure
+   Python, four times over and checked against the schema once more: 17 s of the start. It is
+   now read once with libyaml and the same YAML 1.2 rules (`bot.fast_yaml.rasa_load`); the schema check was
+   done when the model was trained from the same domain. skops, which loads the intent
+   classifier, is imported before TensorFlow: it looks its types up in every module loaded.
+4. Every message: the prediction graph is run by `bot.graph_runner.SequentialGraphRunner` (the
+   same nodes in the same order, planned once) instead of building a dask graph for every parse
+   and prediction; and the intent classifier's coefficients are kept in the memory order that
+   scikit-learn's sparse product reads, instead of copying all of them for every message (~4 ms).
 
 README, "Performance and scale", shows what each buys. Nothing else of Rasa changes.
 """
@@ -22,14 +31,20 @@ import sqlite3
 import sys
 from typing import Any, Dict, List, Optional, Text
 
+from bot.settings import rasa_environment
+
 _INSTALLED = "_werkwijzer_cached_response_schema"
 _SQLITE_SYNCHRONOUS = {"value": "NORMAL"}
 
 
 def install_speedups(sqlite_synchronous: str = "NORMAL") -> None:
-    """Makes `RemoteAction` validate action-server answers with a validator built once, and
-    opens SQLite databases in WAL mode with the given `synchronous` setting."""
+    """Installs the fixes of this module's docstring (SQLite with the given `synchronous`)."""
+    # skops (which loads the intent classifier) looks up hundreds of scikit-learn types in every
+    # module loaded so far when it is imported: 2 s before TensorFlow is loaded, 10-15 s after.
+    import skops.io  # noqa: F401  (before anything of Rasa's, which loads TensorFlow)
+
     _install_sqlite_wal(sqlite_synchronous)
+    _install_fast_model_loading()
     import jsonschema
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
@@ -54,6 +69,39 @@ def install_speedups(sqlite_synchronous: str = "NORMAL") -> None:
 
     RemoteAction._validate_action_result = _validate_action_result
     setattr(RemoteAction, _INSTALLED, True)
+
+
+def _install_fast_model_loading() -> None:
+    import numpy as np
+    import rasa.core.processor as processor
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.shared.core.domain import Domain
+
+    from bot import fast_yaml
+    from bot.graph_runner import SequentialGraphRunner
+
+    if processor.DaskGraphRunner is SequentialGraphRunner:
+        return
+    processor.DaskGraphRunner = SequentialGraphRunner  # the runner Rasa loads a model with
+
+    def load_domain(cls, config, model_storage, resource, execution_context, **kwargs):  # noqa: ARG001
+        with model_storage.read_from(resource) as directory:
+            text = (directory / "domain.yml").read_text(encoding="utf-8")
+        return cls(model_storage, resource, Domain.from_dict(fast_yaml.rasa_load(text)))
+
+    DomainProvider.load = classmethod(load_domain)
+
+    load_classifier = LogisticRegressionClassifier.load.__func__
+
+    def load_classifier_for_prediction(cls, *args, **kwargs):
+        component = load_classifier(cls, *args, **kwargs)
+        coefficients = getattr(getattr(component, "clf", None), "coef_", None)
+        if coefficients is not None:
+            component.clf.coef_ = np.asfortranarray(coefficients)  # coef_.T is then C-ordered
+        return component
+
+    LogisticRegressionClassifier.load = classmethod(load_classifier_for_prediction)
 
 
 def _install_sqlite_wal(synchronous: str) -> None:
@@ -100,6 +148,8 @@ def _wal_on_connect(connection: Any, _record: Any) -> None:
 
 def main(argv: Optional[List[str]] = None) -> None:
     """Installs the speed fixes, then runs Rasa's command line with the given arguments."""
+    for name, value in rasa_environment().items():
+        os.environ[name] = value  # no telemetry unless RASA_TELEMETRY_ENABLED says so
     install_speedups(os.environ.get("BOT_SQLITE_SYNCHRONOUS", "NORMAL"))
     from rasa.__main__ import main as rasa_main
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Dict, Mapping, Optional
 
 PROJECT_DIRECTORY = Path(__file__).resolve().parent.parent
 
@@ -51,3 +51,16 @@ class Settings:
     @property
     def web_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
+
+
+# The environment every Rasa process of the project gets, unless the environment says otherwise:
+# no usage data sent to Rasa (a self-hosted assistant for people in a vulnerable position calls
+# no one; the machines may have no internet, and Rasa's telemetry waits for it when the server
+# starts), and no TensorFlow notices about CUDA in the logs (Rasa imports TensorFlow).
+RASA_ENVIRONMENT = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def rasa_environment(environ: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """`RASA_ENVIRONMENT`, with the values `environ` (default: the process's) already sets."""
+    env = os.environ if environ is None else environ
+    return {name: env.get(name, default) for name, default in RASA_ENVIRONMENT.items()}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Iterable, List, Optional
+
+from bot.settings import rasa_environment
 
 MODEL_PREFIX = "werkwijzer-"
 # Inputs of the model: training data, domain, pipeline, and the code of our own NLU component.
@@ -50,7 +53,7 @@ def train(project: Path, force: bool = False, python: Optional[str] = None) -> P
         "--config", "config.yml", "--domain", "domain", "--data", "data",
         "--out", "models", "--fixed-model-name", target.name[: -len(".tar.gz")],
     ]
-    subprocess.run(command, cwd=project, check=True)
+    subprocess.run(command, cwd=project, check=True, env={**os.environ, **rasa_environment()})
     for old in (project / "models").glob(f"{MODEL_PREFIX}*.tar.gz"):
         if old != target:
             old.unlink()

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-import yaml
+from bot import fast_yaml
+
 
 DEFAULT_LANGUAGE = "nl"
 RIGHT_TO_LEFT_MARK = "\u200f"
@@ -80,7 +81,7 @@ def _parse_response(lang: str, key: str, raw: Any, direction: str = "ltr") -> Te
 
 
 def load_language(path: Path) -> Language:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = fast_yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     meta = data.get("meta") or {}
     code = meta.get("language") or path.stem
     if code != path.stem:

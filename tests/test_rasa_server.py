@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
@@ -35,3 +37,101 @@ def test_an_invalid_action_answer_is_refused_as_rasa_refuses_it(action, answer):
         jsonschema.validate(answer, RemoteAction.action_response_format_spec())
     assert cached.value.message.startswith(plain.value.message)
     assert "Failed to validate Action server response" in cached.value.message
+
+
+def test_the_fast_yaml_reader_reads_the_trained_domain_as_rasa_does(trained_model_domain_text):
+    from rasa.shared.utils.io import read_yaml
+
+    from bot import fast_yaml
+
+    assert fast_yaml.rasa_load(trained_model_domain_text) == read_yaml(trained_model_domain_text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: yes\nb: no\nc: on\nd: off\ne: y\n",  # text in YAML 1.2, booleans in PyYAML's 1.1
+        "a: 012\nb: 0o17\nc: 0x1F\nd: 1_000\ne: -3\nf: +1\n",
+        "a: 1e3\nb: .5\nc: 1.5e-3\nd: .inf\ne: -.inf\nf: 1:20\n",
+        "a: ~\nb: null\nc:\nd: 'true'\ne: True\nf: FALSE\n",
+        "a: 2026-01-01\nb: 2026-01-01 10:00:00\nc: 2026-1-1\n",
+        'a: "\\ud83d\\udc4d"\nb: "caf\\u00e9"\n',  # all ASCII: escaped emoji, as Rasa writes them
+        "a: مرحبا\nb: ሰላም\nc: 👍\n",
+        "- [1, two, {three: 3}]\n- &x {k: v}\n- *x\n",
+    ],
+)
+def test_the_fast_yaml_reader_gives_what_rasa_reads(text):
+    from rasa.shared.utils.io import read_yaml
+
+    from bot import fast_yaml
+
+    fast, rasa = fast_yaml.rasa_load(text), read_yaml(text)
+    assert fast == rasa
+    assert repr(fast) == repr(dict(rasa) if isinstance(rasa, dict) else list(rasa))  # same types
+
+
+@pytest.fixture(scope="module")
+def trained_model(project, tmp_path_factory):
+    """The trained model, loaded twice: with Rasa's dask runner and with the sequential one."""
+    from rasa.engine import loader
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.model import get_latest_model
+
+    from bot.graph_runner import SequentialGraphRunner
+
+    install_speedups()
+    archive = get_latest_model(str(project / "models"))
+    assert archive, "make test trains the model first"
+    loaded = {}
+    for runner in (DaskGraphRunner, SequentialGraphRunner):
+        loaded[runner.__name__] = loader.load_predict_graph_runner(
+            tmp_path_factory.mktemp(runner.__name__), Path(archive), LocalModelStorage, runner
+        )
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def trained_model_domain_text(trained_model):
+    import tarfile
+
+    from rasa.model import get_latest_model
+
+    with tarfile.open(get_latest_model("models")) as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith("domain_provider/domain.yml"))
+        return archive.extractfile(member).read().decode("utf-8")
+
+
+@pytest.mark.parametrize("text", ["Mag ik werken als asielzoeker?", "hello", "ok", "بالعربي", "ሰላም", "/greet", ""])
+def test_the_sequential_runner_parses_as_dask_does(trained_model, text):
+    from rasa.core.channels.channel import UserMessage
+
+    answers = []
+    for metadata, runner in trained_model.values():
+        result = runner.run({"__message__": [UserMessage(text, sender_id="t")]}, [metadata.nlu_target])
+        answers.append([message.as_dict(only_output_properties=True) for message in result[metadata.nlu_target]])
+    assert answers[0] == answers[1]
+    assert answers[0][0]["intent"]["name"]
+
+
+def test_the_sequential_runner_predicts_as_dask_does(trained_model):
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    predictions = []
+    for metadata, runner in trained_model.values():
+        tracker = DialogueStateTracker.from_events("t", [
+            ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+            UserUttered("hallo", {"name": "greet", "confidence": 1.0}),
+        ], slots=metadata.domain.slots)
+        prediction = runner.run({"__tracker__": tracker}, [metadata.core_target])[metadata.core_target]
+        predictions.append((prediction.max_confidence_index, prediction.policy_name, prediction.probabilities))
+    assert predictions[0] == predictions[1]
+    assert predictions[0][2][predictions[0][0]] > 0.5
+
+
+def test_the_model_loads_with_the_domain_rasa_would_read(trained_model):
+    (dask_metadata, dask), (fast_metadata, fast) = trained_model.values()
+    slow_domain = dask._instantiated_nodes["domain_provider"]._component._domain
+    fast_domain = fast._instantiated_nodes["domain_provider"]._component._domain
+    assert fast_domain.as_dict() == slow_domain.as_dict()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot.processes import Service, Stack, services
-from bot.settings import Settings
+from bot.settings import Settings, rasa_environment
 from bot.training import inputs_hash, train
 
 REST_PATH = "/webhooks/rest/webhook"
@@ -72,7 +73,7 @@ def baseline_model(cache: Path, python: str = sys.executable, announce=print) ->
     started = time.monotonic()
     subprocess.run(
         [python, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(folder / "project")],
-        cwd=folder, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        cwd=folder, check=True, env={**os.environ, **rasa_environment()}, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )
     seconds = time.monotonic() - started
     measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -95,7 +96,7 @@ def project_model(project: Path, cache: Path, python: str = sys.executable, anno
         subprocess.run(
             [python, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain", "--data", "data",
              "--out", str(scratch)],
-            cwd=project, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            cwd=project, check=True, env={**os.environ, **rasa_environment()}, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
         )
         shutil.rmtree(scratch, ignore_errors=True)
         measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -130,6 +131,7 @@ def start_baseline(trained: TrainedModel, data_dir: Path, python: str = sys.exec
          "--interface", "127.0.0.1", "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
         f"http://127.0.0.1:{port}/",
         "the rasa init assistant",
+        rasa_environment(),  # as this assistant's: no telemetry calls to the internet
     )
     stack = Stack([service], project, log_dir=data_dir / "logs-baseline")
     return _start("rasa init", stack, f"http://127.0.0.1:{port}{REST_PATH}")

@@ -6,7 +6,8 @@ import random
 from pathlib import Path
 from typing import Dict, List
 
-import yaml
+from bot import fast_yaml
+
 
 # Intents that open or close a conversation; the others are the questions in between.
 OPENING = "greet"
@@ -18,7 +19,7 @@ def examples_by_language(project: Path) -> Dict[str, Dict[str, List[str]]]:
     found: Dict[str, Dict[str, List[str]]] = {}
     for path in sorted((project / "data" / "nlu").glob("*/*.yml")):
         language = path.parent.name
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        content = fast_yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in content.get("nlu") or []:
             if "intent" not in block or not isinstance(block.get("examples"), str):
                 continue

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
-import yaml
 
+from bot import fast_yaml
 from bot.helpdesk.office_hours import OfficeHours
 from bot.settings import Settings
 
@@ -85,7 +85,7 @@ class HelpdeskConfig:
         values: dict[str, Any] = {}
         settings_file = env.get("HELPDESK_SETTINGS_FILE")
         if settings_file:
-            loaded = yaml.safe_load(Path(settings_file).read_text(encoding="utf-8")) or {}
+            loaded = fast_yaml.safe_load(Path(settings_file).read_text(encoding="utf-8")) or {}
             values.update({f"HELPDESK_{str(k).upper()}": str(v) for k, v in loaded.items()})
         values.update({k: v for k, v in env.items() if k.startswith("HELPDESK_")})
 

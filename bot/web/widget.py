@@ -11,9 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List
 
-import yaml
 from aiohttp import web
 
+from bot import fast_yaml
 from bot.translations import DEFAULT_LANGUAGE
 
 
@@ -26,7 +26,7 @@ def widget_texts(translations_dir: str, default: str = DEFAULT_LANGUAGE) -> Dict
     """Every language's widget texts; raises WidgetTextsError when a language lacks a key."""
     languages: List[Dict[str, Any]] = []
     for path in sorted(Path(translations_dir).glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = fast_yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         meta = data.get("meta") or {}
         languages.append(
             {
