@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import aiohttp
@@ -23,7 +25,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import fast_yaml
 from actions import texts
+from actions.texts import PROJECT_DIRECTORY
 from actions.answers import topics
 from actions.language import starting_language
 
@@ -161,6 +165,21 @@ class ActionHandoff(Action):
         return [SlotSet("handoff_reason", None), ConversationPaused()]
 
 
+DOMAIN_DIRECTORY = PROJECT_DIRECTORY / "domain"
+
+
+@lru_cache(maxsize=4)
+def carry_over_slots_to_new_session(domain_directory: Path) -> bool:
+    """`session_config.carry_over_slots_to_new_session` of the project's domain (Rasa's default:
+    true). Read from the domain files once, so that Rasa need not send the whole domain (400 KB
+    with seven languages) with every new conversation."""
+    for path in sorted(domain_directory.glob("*.yml")):
+        config = (fast_yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("session_config")
+        if isinstance(config, dict) and "carry_over_slots_to_new_session" in config:
+            return bool(config["carry_over_slots_to_new_session"])
+    return True
+
+
 class ActionSessionStart(Action):
     """Starts a new session like Rasa's own action (carrying the slots over when the domain says
     so), but keeps a handoff's pause: a user who waits for the helpdesk longer than a session
@@ -173,7 +192,7 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         events: List[Dict[Text, Any]] = [SessionStarted()]
-        carry_over = (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True)
+        carry_over = carry_over_slots_to_new_session(DOMAIN_DIRECTORY)
         if carry_over:
             events += [SlotSet(name, value) for name, value in tracker.slots.items() if value is not None]
         events += starting_language(tracker, carry_over)  # the channel's language hint, if none yet

@@ -21,10 +21,17 @@ GENERATED_HEADER = (
 LANGUAGE_SLOT = "language"
 
 
+def _literal(payload: str) -> str:
+    """A button payload as Rasa's response templating leaves it as it is: it reads `{...}` as a
+    slot to fill in, so `/check_unpaid_work{"unpaid_kind":"volunteer"}` would be logged as an
+    error with a traceback every time the buttons are sent. Doubled braces are sent as single."""
+    return payload.replace("{", "{{").replace("}", "}}")
+
+
 def _variation(text: Text, language: str | None) -> Dict[str, Any]:
     variation: Dict[str, Any] = {"text": text.text}
     if text.buttons:
-        variation["buttons"] = [{"title": b.title, "payload": b.payload} for b in text.buttons]
+        variation["buttons"] = [{"title": b.title, "payload": _literal(b.payload)} for b in text.buttons]
     if language is not None:
         variation["condition"] = [{"type": "slot", "name": LANGUAGE_SLOT, "value": language}]
     return variation

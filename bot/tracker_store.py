@@ -25,6 +25,7 @@ fails gives the user a clear message (`bot.action_fallback`).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections import OrderedDict
@@ -150,6 +151,16 @@ def redact_tracker(tracker: DialogueStateTracker, redactor: Redactor) -> Dialogu
     return redacted
 
 
+# The number of a tracker's events that the store holds, set on trackers the store gives out.
+_STORED_EVENTS = "_werkwijzer_stored_events"
+
+
+def _mark_stored(tracker: Optional[DialogueStateTracker]) -> Optional[DialogueStateTracker]:
+    if tracker is not None:
+        setattr(tracker, _STORED_EVENTS, len(tracker.events))
+    return tracker
+
+
 class RedactingTrackerStore(TrackerStore):
     """Wraps the configured store; personal data is redacted before it is saved."""
 
@@ -198,11 +209,24 @@ class RedactingTrackerStore(TrackerStore):
         kept = redact_tracker(tracker, self.redactor)
         self.originals.remember(kept.sender_id, tracker.events, kept.events)
         await self.inner.save(kept)
+        _mark_stored(tracker)
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """Publishes the events the store does not have yet. Rasa reads the whole conversation
+        back from the store to find them; a tracker this store gave out or saved knows how many
+        of its events are stored (the conversation is locked in between, so no other process
+        adds any)."""
+        stored = getattr(tracker, _STORED_EVENTS, None)
+        if self.event_broker is None or stored is None or stored > len(tracker.events):
+            await super().stream_events(tracker)
+            return
+        new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+        await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         self.inner.max_event_history = self.max_event_history
         key = storage_key(sender_id)
-        return self.originals.restore(key, await self.inner.retrieve(key))
+        return _mark_stored(self.originals.restore(key, await self.inner.retrieve(key)))
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         key = storage_key(conversation_id)

@@ -99,12 +99,26 @@ async def test_a_new_session_keeps_the_slots_and_a_handoffs_pause(dispatcher, do
     from actions.handoff import ActionSessionStart
 
     state = tracker("affirm", "nl", {"outcome_uncertain": None}, paused)
-    events = await ActionSessionStart().run(dispatcher, state, {"session_config": {"carry_over_slots_to_new_session": True}})
+    events = await ActionSessionStart().run(dispatcher, state, {})  # Rasa sends no domain with it
     kinds = [e["event"] for e in events]
     assert kinds[0] == "session_started" and kinds[-1] == "action"
     assert {"event": "slot", "timestamp": None, "name": "language", "value": "nl"} in events
     assert not any(e.get("name") == "outcome_uncertain" for e in events)
     assert ("pause" in kinds) is paused
+
+
+@pytest.mark.parametrize("setting, expected", [("true", True), ("false", False), (None, True)])
+def test_a_new_session_carries_the_slots_over_as_the_domain_files_say(tmp_path, setting, expected):
+    from actions.handoff import DOMAIN_DIRECTORY, carry_over_slots_to_new_session
+
+    (tmp_path / "a.yml").write_text("responses: {}\n", encoding="utf-8")
+    if setting is not None:
+        (tmp_path / "b.yml").write_text(
+            f"session_config:\n  session_expiration_time: 60\n  carry_over_slots_to_new_session: {setting}\n",
+            encoding="utf-8",
+        )
+    assert carry_over_slots_to_new_session(tmp_path) is expected
+    assert carry_over_slots_to_new_session(DOMAIN_DIRECTORY) is True  # the project's domain/_shared.yml
 
 
 async def test_a_very_long_answer_does_not_stop_the_handoff(dispatcher, domain, helpdesk_app):

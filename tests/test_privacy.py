@@ -14,6 +14,7 @@ from typing import List
 
 import pytest
 import yaml
+from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
@@ -102,6 +103,35 @@ async def test_a_conversation_without_personal_data_is_kept_unchanged(tmp_path):
     await store.save(tracker)
     kept = await store.retrieve("user-2")
     assert [e.text for e in kept.events if isinstance(e, UserUttered)] == ["Mag ik werken?", "en nu?"]
+
+
+class RecordingBroker(EventBroker):
+    def __init__(self) -> None:
+        self.published: List[dict] = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+async def test_the_event_broker_gets_every_new_event_once_without_reading_the_store_back(tmp_path, monkeypatch):
+    broker = RecordingBroker()
+    store = RedactingTrackerStore(DOMAIN, inner=sql_store(tmp_path / "c.db"), event_broker=broker)
+    await store.save(conversation("user-5", "hallo"))  # a tracker the store has not given out
+    tracker = await store.retrieve("user-5")
+    reads = []
+    original_retrieve = store.inner.retrieve
+    monkeypatch.setattr(store.inner, "retrieve", lambda key: reads.append(key) or original_retrieve(key))
+    for turn in range(3):
+        tracker.update(UserUttered(f"vraag {turn}", {"name": "ask", "confidence": 0.9}))
+        tracker.update(BotUttered(f"antwoord {turn}"))
+        await store.save(tracker)
+    assert reads == [], "the new events are known without reading the conversation back"
+    texts = [event.get("text") for event in broker.published]
+    assert texts == [None, None, "hallo", None, None, "Bel de helpdesk: 070-315 21 11"] + [
+        text for turn in range(3) for text in (f"vraag {turn}", f"antwoord {turn}")
+    ]
+    assert all(event["sender_id"] == "user-5" for event in broker.published)
+    assert len(stored_rows(tmp_path / "c.db")) == 12
 
 
 async def test_odd_sender_ids_do_not_break_the_store(tmp_path):

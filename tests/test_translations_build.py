@@ -64,3 +64,27 @@ def test_build_gives_each_language_its_own_variation_and_a_default(project):
     default = [v for v in variations if not v.get("condition")][0]
     assert default["text"] == translations.text("utter_greet", translations.default).text
     assert built["slots"]["language"]["values"] == translations.codes
+
+
+def test_buttons_send_the_translations_payloads_without_templating_errors(project, monkeypatch):
+    """Rasa fills `{slot}` into every response it sends; a JSON payload must come out as written,
+    and without Rasa logging an error with a traceback for each button."""
+    import rasa.core.nlg.interpolator as interpolator
+
+    errors = []
+    monkeypatch.setattr(interpolator.structlogger, "exception", lambda *a, **k: errors.append((a, k)))
+    translations = load(project)
+    generated = yaml.safe_load((project / "domain" / "responses.generated.yml").read_text(encoding="utf-8"))
+    checked = 0
+    for key, variations in generated["responses"].items():
+        for variation in variations:
+            if not variation.get("buttons"):
+                continue
+            code = (variation.get("condition") or [{"value": translations.default}])[0]["value"]
+            text = translations.text(key, code)
+            sent = interpolator.interpolate(variation, {**{name: "x" for name in text.placeholders()}, "language": code})
+            expected = text.buttons
+            assert [b["payload"] for b in sent["buttons"]] == [b.payload for b in expected], (key, code)
+            checked += any("{" in b.payload for b in expected)
+    assert checked > 0, "some buttons carry JSON payloads"
+    assert errors == []
