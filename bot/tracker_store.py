@@ -216,8 +216,10 @@ class RedactingTrackerStore(TrackerStore):
         back from the store to find them; a tracker this store gave out or saved knows how many
         of its events are stored (the conversation is locked in between, so no other process
         adds any)."""
+        if self.event_broker is None or not getattr(self.event_broker, "wants", lambda _: True)(tracker):
+            return  # a broker may say which conversations it wants (the helpdesk's: handed-over ones)
         stored = getattr(tracker, _STORED_EVENTS, None)
-        if self.event_broker is None or stored is None or stored > len(tracker.events):
+        if stored is None or stored > len(tracker.events):
             await super().stream_events(tracker)
             return
         new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))

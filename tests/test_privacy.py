@@ -134,6 +134,25 @@ async def test_the_event_broker_gets_every_new_event_once_without_reading_the_st
     assert len(stored_rows(tmp_path / "c.db")) == 12
 
 
+async def test_the_helpdesk_broker_gets_only_conversations_handed_to_a_person(tmp_path, monkeypatch):
+    from rasa.shared.core.events import ConversationPaused
+
+    from bot.helpdesk.broker import HelpdeskEventBroker
+
+    broker = HelpdeskEventBroker("http://127.0.0.1:9", "token")
+    posted = []
+    monkeypatch.setattr(broker, "publish", posted.append)
+    store = RedactingTrackerStore(DOMAIN, inner=sql_store(tmp_path / "c.db"), event_broker=broker)
+    await store.save(conversation("plain", "hallo"))
+    assert posted == []
+    handed_over = conversation("handed-over", "ik wil een mens")
+    handed_over.update(ConversationPaused())
+    await store.save(handed_over)
+    handed_over.update(UserUttered("zijn jullie er nog?", {"name": "ask", "confidence": 0.9}))
+    await store.save(handed_over)
+    assert [e["text"] for e in posted if e["event"] == "user"] == ["ik wil een mens", "zijn jullie er nog?"]
+
+
 async def test_odd_sender_ids_do_not_break_the_store(tmp_path):
     store = redacting_store(tmp_path / "c.db")
     for sender in ("\ud800", "a\x00b", "👍" * 64):

@@ -8,8 +8,9 @@ Configured in endpoints.yml:
       token: ...                        # default: $HELPDESK_SERVICE_TOKEN
 
 Every Rasa process streams its new tracker events through its broker, so this works with any
-number of Rasa processes. Only user messages are forwarded; the web app keeps those of
-conversations with an open ticket (written after the handoff) and drops the rest.
+number of Rasa processes. Only user messages of conversations that were handed over (`wants`,
+asked by `bot.tracker_store`) are forwarded; the web app keeps those of conversations with an
+open ticket (written after the handoff) and drops the rest.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any, Dict, Optional, Set, Text
 
 import aiohttp
 from rasa.core.brokers.broker import EventBroker
+from rasa.shared.core.events import ConversationPaused
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.helpdesk.config import backoff
@@ -48,6 +51,13 @@ class HelpdeskEventBroker(EventBroker):
             logger.warning("The helpdesk broker needs a url and a token; messages during a handoff will not reach tickets")
             return None
         return cls(url, token)
+
+    @staticmethod
+    def wants(tracker: DialogueStateTracker) -> bool:
+        """Only conversations handed to a person: every ticket starts with the assistant paused
+        (`actions.handoff`), and a new session keeps the pause. The others would only cost a
+        request per message that the web app drops."""
+        return any(isinstance(event, ConversationPaused) for event in tracker.events)
 
     def publish(self, event: Dict[Text, Any]) -> None:
         if event.get("event") != "user" or not event.get("text"):
