@@ -135,3 +135,14 @@ def test_the_model_loads_with_the_domain_rasa_would_read(trained_model):
     slow_domain = dask._instantiated_nodes["domain_provider"]._component._domain
     fast_domain = fast._instantiated_nodes["domain_provider"]._component._domain
     assert fast_domain.as_dict() == slow_domain.as_dict()
+
+
+def test_rasa_processes_send_no_telemetry_unless_asked(project, tmp_path, monkeypatch):
+    from bot.processes import services
+    from bot.settings import Settings, rasa_environment
+
+    monkeypatch.delenv("RASA_TELEMETRY_ENABLED", raising=False)
+    settings = Settings.from_env({"BOT_DATA_DIR": str(tmp_path)})
+    for service in services(settings, project / "models" / "any.tar.gz"):
+        assert service.env["RASA_TELEMETRY_ENABLED"] == "false", service.name
+    assert rasa_environment({"RASA_TELEMETRY_ENABLED": "true"})["RASA_TELEMETRY_ENABLED"] == "true"
