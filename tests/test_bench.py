@@ -51,3 +51,12 @@ def test_a_small_load_is_answered_in_full_and_reported(assistant, tmp_path):
     assert json.loads((tmp_path / "bench.json").read_text())["ratios"]["2"]["throughput"] == 1.0
     assert "| messages without an answer under load | 0 | 0 | yes |" in written.read_text()
     assert (tmp_path / "latency.png").stat().st_size > 0
+
+
+def test_the_cpu_measurement_runs_both_configurations_on_the_same_messages():
+    from bot.bench.cpu import run as measure_cpu
+
+    results = measure_cpu(conversation_count=1)
+    assert list(results) == ["as Rasa 3.6 runs it", "with bot.rasa_server's fixes"]
+    for figures in results.values():
+        assert figures["messages"] == 4 and figures["cpu_ms_per_message"] > 0 and figures["load_seconds"] > 0
