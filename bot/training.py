@@ -12,8 +12,8 @@ from typing import Iterable, List, Optional
 from bot.settings import rasa_environment
 
 MODEL_PREFIX = "werkwijzer-"
-# Inputs of the model: training data, domain, pipeline, and the code of our own NLU component.
-TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/language.py")
+# Inputs of the model: training data, domain, pipeline, and the code of our own NLU components.
+TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/language.py", "bot/normalise.py")
 
 
 def _files(project: Path, inputs: Iterable[str]) -> List[Path]:
