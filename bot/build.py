@@ -7,6 +7,7 @@ variation but the default has exactly one condition, on the `language` slot.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -19,6 +20,10 @@ GENERATED_HEADER = (
     "# edit the translations and run the build (a test checks this file is up to date).\n"
 )
 LANGUAGE_SLOT = "language"
+# Responses that Rasa's own actions say, and the translated text they say. Rasa's default
+# fallback action (when no rule or story knows what to do next, e.g. a question that starts a
+# check asked again while that check runs) says `utter_default`, and without it says nothing.
+RASA_RESPONSES = {"utter_default": "utter_rephrase"}
 
 
 def _literal(payload: str) -> str:
@@ -48,6 +53,9 @@ def domain_from_translations(translations: Translations) -> Dict[str, Any]:
         ]
         variations.append(_variation(translations.text(key, translations.default), None))
         responses[key] = variations
+    for rasa_name, key in RASA_RESPONSES.items():
+        if key in responses and rasa_name not in translations.keys():
+            responses[rasa_name] = copy.deepcopy(responses[key])
     return {
         "version": "3.1",
         "slots": {

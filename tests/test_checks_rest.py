@@ -40,6 +40,15 @@ def test_a_check_can_be_stopped_and_the_assistant_goes_on(assistant):
     assert "6 maanden" in assistant.text(user, "/ask_asylum_work")
 
 
+def test_starting_a_check_again_while_it_runs_gets_an_answer_and_the_check_goes_on(assistant):
+    user = new_user()
+    assert "Wat is uw situatie" in assistant.text(user, "kun je checken of ik mag werken")
+    again = assistant.say(user, '/check_work_permission')  # the check's own start, once more
+    assert again and again[0]["text"], "never silence"
+    months = assistant.text(user, '/check_work_permission{"person_status":"asylum_seeker"}')
+    assert "Hoeveel maanden" in months
+
+
 def test_employer_subsidy_in_one_message_today_is_uncertain_and_the_window_closed(assistant):
     user = new_user()
     first = assistant.text(user, "ik neem 2 statushouders aan voor 32 uur met een jaarcontract, hoeveel subsidie krijg ik?")

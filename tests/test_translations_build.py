@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from bot.build import GENERATED_HEADER, render
+from bot.build import GENERATED_HEADER, RASA_RESPONSES, render
 from bot.translations import Translations
 
 
@@ -81,7 +81,7 @@ def test_buttons_send_the_translations_payloads_without_templating_errors(projec
             if not variation.get("buttons"):
                 continue
             code = (variation.get("condition") or [{"value": translations.default}])[0]["value"]
-            text = translations.text(key, code)
+            text = translations.text(RASA_RESPONSES.get(key, key), code)
             sent = interpolator.interpolate(variation, {**{name: "x" for name in text.placeholders()}, "language": code})
             expected = text.buttons
             assert [b["payload"] for b in sent["buttons"]] == [b.payload for b in expected], (key, code)
