@@ -14,6 +14,8 @@ conversation's language (built from translations/ like every other text; no butt
 buttons lead to custom actions too). Nothing else changes: the next message calls the action
 server again, so answers resume by themselves when it is back. A form whose validation action
 fails says the same and stays where it was (the answer is not taken unvalidated).
+After the message the assistant waits for the user; when `action_session_start` fails, Rasa's own
+session start is used, silently (the answer to the message says what is wrong).
 Installed by `bot.tracker_store.RedactingTrackerStore` when Rasa creates it.
 """
 
@@ -27,6 +29,8 @@ import rasa.core.actions.action as rasa_actions
 import rasa.core.actions.forms as rasa_forms
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.core.actions.forms import FormAction
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import FollowupAction
 from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
@@ -69,13 +73,22 @@ async def run_or_say_unavailable(run: Awaitable[List[Any]], name: str, nlg: Any,
         raise
     except RasaException as problem:
         logger.error("'%s' failed (%s); telling the user", name, problem)
-        return await unavailable(nlg, tracker, output_channel)
+        # ... and then waiting for the user: without the action's events no rule knows what comes
+        # next, and Rasa's fallback would add "sorry, I did not understand" to the message.
+        return [*await unavailable(nlg, tracker, output_channel), FollowupAction(ACTION_LISTEN_NAME)]
 
 
 class RemoteActionWithFallback(RemoteActionWithTimeout):
-    """A custom action whose failure the user hears about."""
+    """A custom action whose failure the user hears about. When the project's session start
+    fails, Rasa's own starts the session (silently: the answer to the message says it)."""
 
     async def run(self, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+        if self.name() == ACTION_SESSION_START_NAME:
+            try:
+                return await super().run(output_channel, nlg, tracker, domain)
+            except RasaException as problem:
+                logger.error("'%s' failed (%s); starting the session as Rasa does", self.name(), problem)
+                return await rasa_actions.ActionSessionStart().run(output_channel, nlg, tracker, domain)
         return await run_or_say_unavailable(
             super().run(output_channel, nlg, tracker, domain), self.name(), nlg, tracker, output_channel
         )
