@@ -13,8 +13,8 @@
    `BOT_SQLITE_SYNCHRONOUS=FULL` to sync every commit as well (~6 ms per commit).
 3. Starting: Rasa read the trained model's domain (400 KB of YAML) with ruamel.yaml in pure
    Python, four times over and checked against the schema once more: 17 s of the start. It is
-   now read once with libyaml and the same YAML 1.2 rules (`bot.fast_yaml.rasa_load`); the schema check was
-   done when the model was trained from the same domain. skops, which loads the intent
+   now read once with libyaml and the same YAML 1.2 rules (`bot.fast_yaml.rasa_load`); the
+   schema check was done when the model was trained from the same domain. skops, which loads the intent
    classifier, is imported before TensorFlow: it looks its types up in every module loaded.
    TensorFlow's optional import of JAX is left out, and freed memory is given back after loading.
 4. Every message: the prediction graph is run by `bot.graph_runner.SequentialGraphRunner` (the
