@@ -92,12 +92,12 @@ def trained_model(project, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def trained_model_domain_text(trained_model):
+def trained_model_domain_text(trained_model, project):
     import tarfile
 
     from rasa.model import get_latest_model
 
-    with tarfile.open(get_latest_model("models")) as archive:
+    with tarfile.open(get_latest_model(str(project / "models"))) as archive:
         member = next(m for m in archive.getmembers() if m.name.endswith("domain_provider/domain.yml"))
         return archive.extractfile(member).read().decode("utf-8")
 

@@ -1,8 +1,8 @@
 """CPU time per message of the Rasa process, with and without the speed fixes, in one run.
 
 `python -m bot.bench.cpu [--conversations 30]` starts this assistant's action server, then loads
-the trained model in two fresh processes, one as Rasa 3.6 runs it and one with
-`bot.rasa_server.install_speedups`, and lets each handle the same conversations of the benchmark
+the trained model in two fresh processes (the project's endpoints file, each with a fresh SQLite
+store), one as Rasa 3.6 runs it and one with `bot.rasa_server.install_speedups`, and lets each handle the same conversations of the benchmark
 (`bot.bench.conversations`) in-process, one message at a time. It prints the CPU milliseconds per
 message (`time.process_time` of the process: what the message costs, whatever else the machine
 runs) and the time to load the model. Not a test: `make test` never times anything.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import subprocess
@@ -24,7 +25,7 @@ from typing import Any, Dict, List, Optional
 
 from bot.bench.assistants import free_port
 from bot.bench.conversations import conversations
-from bot.processes import Service, Stack
+from bot.processes import Service, Stack, runtime_endpoints
 from bot.settings import Settings, rasa_environment
 from bot.training import train
 
@@ -66,18 +67,6 @@ async def _measure(model: Path, endpoints: Path, scripts: List[List[str]], speed
             "load_seconds": load_seconds}
 
 
-def _endpoints(folder: Path, action_port: int) -> Path:
-    """The embedded store (a fresh SQLite file), the redaction, the action server; no broker."""
-    path = folder / "endpoints.yml"
-    path.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n  enable_selective_domain: true\n"
-        f"tracker_store:\n  type: bot.tracker_store.RedactingTrackerStore\n  retention_days: 30\n"
-        f"  store:\n    type: SQL\n    dialect: sqlite\n    db: {folder / 'conversations.db'}\n",
-        encoding="utf-8",
-    )
-    return path
-
-
 def run(conversation_count: int = 30, settings: Optional[Settings] = None) -> Dict[str, Dict[str, Any]]:
     settings = settings or Settings.from_env()
     model = train(settings.project)
@@ -90,10 +79,13 @@ def run(conversation_count: int = 30, settings: Optional[Settings] = None) -> Di
     results: Dict[str, Dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as scratch, Stack([action_server], settings.project):
         for name, speedups in (("as Rasa 3.6 runs it", False), ("with bot.rasa_server's fixes", True)):
-            folder = Path(scratch) / ("fast" if speedups else "plain")
-            folder.mkdir()
+            # The project's endpoints file (redacting store, retention, ...) with a fresh SQLite file.
+            measured = dataclasses.replace(
+                settings.with_ports(settings.rasa_port, port, settings.web_port),
+                data_dir=Path(scratch) / ("fast" if speedups else "plain"),
+            )
             done = subprocess.run(
-                [sys.executable, "-m", "bot.bench.cpu", "--child", str(model), str(_endpoints(folder, port)),
+                [sys.executable, "-m", "bot.bench.cpu", "--child", str(model), str(runtime_endpoints(measured)),
                  str(conversation_count), "1" if speedups else "0"],
                 cwd=settings.project, env={**os.environ, **env}, capture_output=True,
                 text=True, check=True,
