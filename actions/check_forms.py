@@ -20,6 +20,7 @@ from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -98,6 +99,14 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
         return self.slots_needed(tracker, rulebook(), check_day(tracker))
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Optional[EventType]:
+        """Always names the next slot to ask (None ends the form), so the check decides and the
+        form's list in the domain is not needed: Rasa sends the domain with no call."""
+        needed = await self.required_slots([], dispatcher, tracker, domain)
+        return SlotSet(REQUESTED_SLOT, next((slot for slot in needed if tracker.slots.get(slot) is None), None))
 
     def _requested(self, tracker: Tracker, slot: str) -> bool:
         return tracker.get_slot("requested_slot") == slot

@@ -16,8 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import aiohttp
@@ -25,8 +23,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import fast_yaml
 from actions import texts
+from actions.domain_files import DOMAIN_DIRECTORY, carry_over_slots_to_new_session
 from actions.texts import PROJECT_DIRECTORY
 from actions.answers import topics
 from actions.language import starting_language
@@ -163,21 +161,6 @@ class ActionHandoff(Action):
                 text=texts.render("utter_handoff_started_later", language, opening=format_opening(opened["next_opening"]))
             )
         return [SlotSet("handoff_reason", None), ConversationPaused()]
-
-
-DOMAIN_DIRECTORY = PROJECT_DIRECTORY / "domain"
-
-
-@lru_cache(maxsize=4)
-def carry_over_slots_to_new_session(domain_directory: Path) -> bool:
-    """`session_config.carry_over_slots_to_new_session` of the project's domain (Rasa's default:
-    true). Read from the domain files once, so that Rasa need not send the whole domain (400 KB
-    with seven languages) with every new conversation."""
-    for path in sorted(domain_directory.glob("*.yml")):
-        config = (fast_yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("session_config")
-        if isinstance(config, dict) and "carry_over_slots_to_new_session" in config:
-            return bool(config["carry_over_slots_to_new_session"])
-    return True
 
 
 class ActionSessionStart(Action):

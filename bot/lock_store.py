@@ -1,4 +1,4 @@
-"""A Redis lock store that is safe with several Rasa processes.
+"""Conversation locks that are safe with several Rasa processes: in Redis, or in a SQLite file.
 
 Rasa 3.6's `RedisLockStore` changes a conversation's ticket lock by reading it, changing it in
 Python and writing it back. Two Rasa processes (or Sanic workers) receiving messages of the same
@@ -10,16 +10,24 @@ transaction (WATCH/MULTI/EXEC, retried when another process changed the lock in 
 
 Use it in an endpoints file: `lock_store: {type: bot.lock_store.AtomicRedisLockStore, url: ...,
 port: ..., db: ..., key_prefix: ...}` (the same settings as Rasa's `redis` lock store).
+
+`SQLiteLockStore` (`lock_store: {type: bot.lock_store.SQLiteLockStore, db: var/locks.db}`) keeps
+the same locks in a SQLite file, each change in one `BEGIN IMMEDIATE` transaction: for several
+Sanic workers of one Rasa server on one machine (the default of `python -m bot run`), without
+Redis. The file holds only ticket numbers and times, nothing of the conversations.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, Callable, Optional, Text, Tuple, TypeVar
 
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from rasa.core.lock import TicketLock
 from rasa.utils.endpoints import EndpointConfig
+
+from bot.shared_state import ProcessConnection
 
 Result = TypeVar("Result")
 # A change of a lock: takes the stored lock (None if there is none) and returns the lock to store
@@ -27,30 +35,12 @@ Result = TypeVar("Result")
 Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], Result]]
 
 
-class AtomicRedisLockStore(RedisLockStore):
-    """Rasa's Redis ticket lock, with every read-change-write of a lock done atomically."""
-
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
-        """Takes the endpoints file's `lock_store` section (as Rasa passes it) or keywords."""
-        if endpoint_config is not None:
-            kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
-        super().__init__(**kwargs)
+class AtomicTicketLocks(LockStore):
+    """Rasa's ticket lock, with every read-change-write of a lock done by `_change` in one
+    atomic step of the storage (a subclass gives `_change`, `get_lock`, `save_lock`, `delete_lock`)."""
 
     def _change(self, conversation_id: Text, change: Change) -> Result:
-        key = self.key_prefix + conversation_id
-
-        def attempt(pipe: Any) -> Result:
-            stored = pipe.get(key)
-            lock = TicketLock.from_dict(json.loads(stored)) if stored else None
-            changed, result = change(lock)
-            pipe.multi()
-            if changed is None:
-                pipe.delete(key)
-            else:
-                pipe.set(key, changed.dumps())
-            return result
-
-        return self.red.transaction(attempt, key, value_from_callable=True)
+        raise NotImplementedError
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         """Issues the next ticket of the conversation's lock, creating the lock if needed."""
@@ -88,3 +78,73 @@ class AtomicRedisLockStore(RedisLockStore):
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         """Finishes a ticket; unlike Rasa's store, in one step (no gap for a new ticket)."""
         self.finish_serving(conversation_id, ticket_number)
+
+
+class AtomicRedisLockStore(AtomicTicketLocks, RedisLockStore):
+    """Rasa's Redis ticket lock, with every read-change-write of a lock done atomically."""
+
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+        """Takes the endpoints file's `lock_store` section (as Rasa passes it) or keywords."""
+        if endpoint_config is not None:
+            kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
+        RedisLockStore.__init__(self, **kwargs)
+
+    def _change(self, conversation_id: Text, change: Change) -> Result:
+        key = self.key_prefix + conversation_id
+
+        def attempt(pipe: Any) -> Result:
+            stored = pipe.get(key)
+            lock = TicketLock.from_dict(json.loads(stored)) if stored else None
+            changed, result = change(lock)
+            pipe.multi()
+            if changed is None:
+                pipe.delete(key)
+            else:
+                pipe.set(key, changed.dumps())
+            return result
+
+        return self.red.transaction(attempt, key, value_from_callable=True)
+
+
+LOCKS_SCHEMA = ("CREATE TABLE IF NOT EXISTS locks (conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)",)
+
+
+class SQLiteLockStore(AtomicTicketLocks):
+    """The ticket locks in a SQLite file that every worker process of the machine opens.
+
+    One connection per process (opened on first use, so a forked worker opens its own), in WAL
+    mode without syncs: the locks live for seconds, and a lock lost in a power cut only expires.
+    """
+
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, db: Text = "var/locks.db", **kwargs: Any) -> None:
+        """Takes the endpoints file's `lock_store` section (`db`: the file) or keywords."""
+        if endpoint_config is not None:
+            db = endpoint_config.kwargs.get("db", db)
+        self.path = Path(db)
+        self._database = ProcessConnection(self.path, LOCKS_SCHEMA).get
+        super().__init__()
+
+    def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
+        row = self._database().execute("SELECT lock FROM locks WHERE conversation_id = ?", (conversation_id,)).fetchone()
+        return TicketLock.from_dict(json.loads(row[0])) if row else None
+
+    def save_lock(self, lock: TicketLock) -> None:
+        self._database().execute("INSERT OR REPLACE INTO locks VALUES (?, ?)", (lock.conversation_id, lock.dumps()))
+
+    def delete_lock(self, conversation_id: Text) -> None:
+        self._database().execute("DELETE FROM locks WHERE conversation_id = ?", (conversation_id,))
+
+    def _change(self, conversation_id: Text, change: Change) -> Result:
+        database = self._database()
+        database.execute("BEGIN IMMEDIATE")  # the file's write lock: no other process changes a lock meanwhile
+        try:
+            changed, result = change(self.get_lock(conversation_id))
+            if changed is None:
+                self.delete_lock(conversation_id)
+            else:
+                self.save_lock(changed)
+            database.execute("COMMIT")
+        except BaseException:
+            database.execute("ROLLBACK")
+            raise
+        return result

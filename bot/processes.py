@@ -66,6 +66,9 @@ def runtime_endpoints(settings: Settings) -> Path:
     store = store.get("store") or store  # the store inside bot.tracker_store.RedactingTrackerStore
     if store.get("type") == "SQL" and store.get("dialect", "sqlite") == "sqlite":
         store["db"] = str(settings.data_dir / Path(store.get("db", "conversations.db")).name)
+    locks = config.get("lock_store") or {}
+    if locks.get("type") == "bot.lock_store.SQLiteLockStore":
+        locks["db"] = str(settings.data_dir / Path(locks.get("db", "locks.db")).name)
     return _write_runtime_file(settings, "endpoints", settings.endpoints.name, config)
 
 
@@ -102,6 +105,7 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
     env.setdefault("RASA_API_TOKEN", os.environ.get("RASA_API_TOKEN") or secrets.token_urlsafe(32))
     env.setdefault("HELPDESK_SERVICE_TOKEN", os.environ.get("HELPDESK_SERVICE_TOKEN") or secrets.token_urlsafe(32))
     env.setdefault("HELPDESK_URL", settings.web_url)
+    rasa_env = {"SANIC_WORKERS": str(settings.workers), **env}  # SANIC_WORKERS in extra_env wins
     return [
         Service(
             "action server",
@@ -122,7 +126,7 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
             ],
             f"http://127.0.0.1:{settings.rasa_port}/",
             f"assistant on {settings.rasa_url} (REST: /webhooks/rest/webhook); {channels}",
-            env,
+            rasa_env,
         ),
         Service(
             "web app",

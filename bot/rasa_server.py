@@ -21,18 +21,22 @@
    same nodes in the same order, planned once) instead of building a dask graph for every parse
    and prediction; and the intent classifier's coefficients are kept in the memory order that
    scikit-learn's sparse product reads, instead of copying all of them for every message (~4 ms);
-   and the class of each stored event is looked up once per kind, not once per event.
+   and the class of each stored event is looked up once per kind, not once per event; and slots
+   are copied directly instead of through `copy`'s generic `__reduce_ex__` path.
 
 README, "Performance and scale", shows what each buys. Nothing else of Rasa changes.
 """
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import gc
 import os
+import secrets
 import sqlite3
 import sys
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from bot.settings import rasa_environment
@@ -54,6 +58,7 @@ def install_speedups(sqlite_synchronous: str = "NORMAL") -> None:
     _install_sqlite_wal(sqlite_synchronous)
     _install_fast_model_loading()
     _install_event_class_lookup()
+    _install_fast_slot_copy()
     import jsonschema
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
@@ -130,6 +135,24 @@ def _give_freed_memory_back() -> None:
         pass  # not glibc: the memory stays with the process until it is reused
 
 
+def _install_fast_slot_copy() -> None:
+    """Rasa copies every slot of the domain each time it makes a tracker (reading a conversation,
+    and for every prior state the policies look at), with `copy.copy`, which goes the long way
+    through `__reduce_ex__`. A slot gets the `__copy__` that does the same (a new object of its
+    class with a shallow copy of its attributes) directly."""
+    from rasa.shared.core.slots import Slot
+
+    if "__copy__" in Slot.__dict__:
+        return
+
+    def __copy__(self: Slot) -> Slot:
+        new = self.__class__.__new__(self.__class__)
+        new.__dict__.update(self.__dict__)
+        return new
+
+    Slot.__copy__ = __copy__  # type: ignore[attr-defined]
+
+
 def _install_event_class_lookup() -> None:
     """Rasa finds the class of every stored event by walking all subclasses of `Event` (with an
     `inspect.isabstract` check for each): 0.1 ms per event, for every event of the conversation
@@ -200,11 +223,29 @@ def _wal_on_connect(connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def share_state_between_workers(shared_memory: Optional[Path] = None) -> Optional[str]:
+    """Gives this start of the server an id, so that its Sanic workers share state in files in
+    shared memory (`bot.shared_state`); removes them when the server stops, and those of servers
+    that stopped without removing theirs. Returns the id (None without a shared memory)."""
+    from bot import shared_state
+
+    folder = shared_state.SHARED_MEMORY if shared_memory is None else shared_memory
+    shared_state.remove_files_of_stopped_servers(folder)
+    server_id = f"{os.getpid()}-{secrets.token_hex(4)}"
+    if shared_state.shared_file("any", server_id, folder) is None:
+        return None
+    os.environ[shared_state.SERVER_VARIABLE] = server_id
+    server = os.getpid()
+    atexit.register(lambda: os.getpid() == server and shared_state.remove_files_of(server_id, folder))
+    return server_id
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Installs the speed fixes, then runs Rasa's command line with the given arguments."""
     for name, value in rasa_environment().items():
         os.environ[name] = value  # no telemetry unless RASA_TELEMETRY_ENABLED says so
     install_speedups(os.environ.get("BOT_SQLITE_SYNCHRONOUS", "NORMAL"))
+    share_state_between_workers()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]

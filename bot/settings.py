@@ -20,6 +20,10 @@ class Settings:
     data_dir: Path = PROJECT_DIRECTORY / "var"
     endpoints: Path = PROJECT_DIRECTORY / "endpoints.yml"
     credentials: Path = PROJECT_DIRECTORY / "credentials.yml"
+    # Sanic worker processes of the Rasa server (SANIC_WORKERS); each loads the model (~570 MB).
+    # One by default: the widget's socket.io channel keeps its sessions in the worker's memory
+    # (README, "Performance and scale").
+    workers: int = 1
     extra_env: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -35,6 +39,7 @@ class Settings:
             data_dir=Path(env.get("BOT_DATA_DIR", project / "var")),
             endpoints=Path(env.get("BOT_ENDPOINTS", project / "endpoints.yml")),
             credentials=Path(env.get("BOT_CREDENTIALS", project / "credentials.yml")),
+            workers=int(env.get("SANIC_WORKERS") or 1),
         )
 
     def with_ports(self, rasa: int, action: int, web: int) -> "Settings":

@@ -26,9 +26,12 @@ fails gives the user a clear message (`bot.action_fallback`).
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+import os
+import sqlite3
 import time
-from collections import OrderedDict
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Text, Tuple
 
 from rasa.core.brokers.broker import EventBroker
@@ -43,6 +46,8 @@ from bot.privacy import PrivacySettings
 from bot.redaction import Redactor
 from bot.retention import RetentionJob
 from bot.settings import Settings
+from bot.shared_state import SERVER_VARIABLE, ProcessConnection, shared_file
+from bot.sql_store import SQLStore, mark_stored, stored_events
 
 logger = logging.getLogger(__name__)
 
@@ -84,51 +89,76 @@ def redact_event(event: Event, redactor: Redactor) -> Event:
     return event
 
 
+ORIGINALS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS originals (sender_id TEXT, type_name TEXT, timestamp REAL, key TEXT,"
+    " at REAL, event TEXT, PRIMARY KEY (sender_id, type_name, timestamp, key))",
+    "CREATE INDEX IF NOT EXISTS originals_at ON originals (at)",
+)
+
+
 class RecentOriginals:
-    """What users typed in the last minutes, as they typed it, in this process's memory only.
+    """What users typed in the last minutes, as they typed it, in memory only.
 
     The store keeps redacted events; while a conversation goes on, the events it redacted are
-    remembered here (never written anywhere), so that the conversation itself and a handoff the
+    remembered here (never written to disk), so that the conversation itself and a handoff the
     user agrees to share everything with (`bot.helpdesk`) still see them. They are forgotten
-    after `minutes`, on a restart, and when more than `limit` events are held. With several
-    Rasa processes a conversation may reach one that does not remember: it then sees the
-    redacted text, which is the safe way to fail.
+    after `minutes`, on a restart, and when more than `limit` events are held. The Sanic workers
+    of one Rasa server share them through a SQLite database in shared memory (`path`,
+    `bot.shared_state`); without one, each process keeps its own. With several Rasa servers a
+    conversation may reach one that does not remember: it then sees the redacted text, which is
+    the safe way to fail.
     """
 
-    def __init__(self, minutes: float, limit: int = 50_000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, minutes: float, limit: int = 50_000, clock: Callable[[], float] = time.time, path: Optional[Path] = None
+    ) -> None:
         self.seconds = minutes * 60.0
         self.limit = limit
         self.clock = clock
-        self._events: "OrderedDict[Tuple[str, str, float, str], Tuple[float, Event]]" = OrderedDict()
+        self.path = path
+        self._db = ProcessConnection(path, ORIGINALS_SCHEMA)
 
     @staticmethod
-    def _key(sender_id: str, event: Event) -> Tuple[str, str, float, str]:
-        return sender_id, event.type_name, event.timestamp, str(getattr(event, "key", ""))
+    def _key(event: Event) -> Tuple[str, float, str]:
+        return event.type_name, event.timestamp, str(getattr(event, "key", ""))
 
     def remember(self, sender_id: str, originals: Iterable[Event], kept: Iterable[Event]) -> None:
         if self.seconds <= 0:
             return
         now = self.clock()
-        for original, redacted in zip(originals, kept):
-            if original is not redacted:
-                self._events[self._key(sender_id, redacted)] = (now, original)
-                self._events.move_to_end(self._key(sender_id, redacted))
-        self._forget(now)
+        rows = [
+            (sender_id, *self._key(redacted), now, json.dumps(original.as_dict()))
+            for original, redacted in zip(originals, kept)
+            if original is not redacted
+        ]
+        if not rows:
+            return
+        database = self._db.get()
+        database.executemany("INSERT OR REPLACE INTO originals VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self._forget(database, now)
 
-    def _forget(self, now: float) -> None:
-        while self._events:
-            key, (at, _) = next(iter(self._events.items()))
-            if len(self._events) <= self.limit and now - at < self.seconds:
-                return
-            del self._events[key]
+    def _forget(self, database: sqlite3.Connection, now: float) -> None:
+        database.execute("DELETE FROM originals WHERE at <= ?", (now - self.seconds,))
+        (held,) = database.execute("SELECT count(*) FROM originals").fetchone()
+        if held > self.limit:
+            database.execute(
+                "DELETE FROM originals WHERE rowid IN (SELECT rowid FROM originals ORDER BY at LIMIT ?)", (held - self.limit,)
+            )
 
     def restore(self, sender_id: str, tracker: Optional[DialogueStateTracker]) -> Optional[DialogueStateTracker]:
-        """`tracker` with the events this process still remembers as they were typed."""
-        if tracker is None or not self._events:
+        """`tracker` with the events still remembered as they were typed."""
+        if tracker is None or self.seconds <= 0 or (self.path is None and not self._db.opened):
+            return tracker  # nothing remembered yet in this process's own memory
+        rows = self._db.get().execute(
+            "SELECT type_name, timestamp, key, event FROM originals WHERE sender_id = ? AND at > ?",
+            (sender_id, self.clock() - self.seconds),
+        ).fetchall()
+        if not rows:
             return tracker
-        self._forget(self.clock())
+        known = {(kind, timestamp, key): event for kind, timestamp, key, event in rows}
         events = [
-            self._events.get(self._key(sender_id, event), (0.0, event))[1] for event in tracker.events
+            Event.from_parameters(json.loads(known[self._key(event)])) if self._key(event) in known else event
+            for event in tracker.events
         ]
         if all(new is old for new, old in zip(events, tracker.events)):
             return tracker
@@ -151,14 +181,12 @@ def redact_tracker(tracker: DialogueStateTracker, redactor: Redactor) -> Dialogu
     return redacted
 
 
-# The number of a tracker's events that the store holds, set on trackers the store gives out.
-_STORED_EVENTS = "_werkwijzer_stored_events"
-
-
-def _mark_stored(tracker: Optional[DialogueStateTracker]) -> Optional[DialogueStateTracker]:
-    if tracker is not None:
-        setattr(tracker, _STORED_EVENTS, len(tracker.events))
-    return tracker
+def create_store(config: EndpointConfig, domain: Optional[Domain]) -> TrackerStore:
+    """The store an endpoint section describes, as Rasa makes it; `type: SQL` gets
+    `bot.sql_store.SQLStore` (the same tables and rows, fewer queries)."""
+    if (config.type or "").lower() == "sql":
+        return SQLStore(domain=domain or Domain.empty(), host=config.url, **config.kwargs)
+    return TrackerStore.create(config, domain)
 
 
 class RedactingTrackerStore(TrackerStore):
@@ -179,16 +207,16 @@ class RedactingTrackerStore(TrackerStore):
         `keep_originals_minutes` (`bot.privacy.PrivacySettings`).
         """
         if inner is None:
-            inner = TrackerStore.create(
-                EndpointConfig.from_dict(dict(store or {"type": "SQL", "dialect": "sqlite"})), domain
-            )
+            inner = create_store(EndpointConfig.from_dict(dict(store or {"type": "SQL", "dialect": "sqlite"})), domain)
         self.inner = inner
         super().__init__(domain, event_broker)
         self.settings = PrivacySettings.from_config(privacy, Settings.from_env().project)
         self.redactor = self.settings.redactor()
         log_redaction.install(self.redactor)
         action_fallback.install()
-        self.originals = RecentOriginals(self.settings.keep_originals_minutes)
+        self.originals = RecentOriginals(
+            self.settings.keep_originals_minutes, path=shared_file("originals", os.environ.get(SERVER_VARIABLE))
+        )
         self.retention = RetentionJob(inner, self.settings.retention_days, self.settings.purge_every_minutes)
         self.retention.run_once()
         self.retention.start()
@@ -207,9 +235,11 @@ class RedactingTrackerStore(TrackerStore):
         self.retention.start()
         await self.stream_events(tracker)
         kept = redact_tracker(tracker, self.redactor)
+        if kept is not tracker and stored_events(tracker) is not None:
+            mark_stored(kept, stored_events(tracker))
         self.originals.remember(kept.sender_id, tracker.events, kept.events)
         await self.inner.save(kept)
-        _mark_stored(tracker)
+        mark_stored(tracker)
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
         """Publishes the events the store does not have yet. Rasa reads the whole conversation
@@ -218,8 +248,8 @@ class RedactingTrackerStore(TrackerStore):
         adds any)."""
         if self.event_broker is None or not getattr(self.event_broker, "wants", lambda _: True)(tracker):
             return  # a broker may say which conversations it wants (the helpdesk's: handed-over ones)
-        stored = getattr(tracker, _STORED_EVENTS, None)
-        if stored is None or stored > len(tracker.events):
+        stored = stored_events(tracker)
+        if stored is None:
             await super().stream_events(tracker)
             return
         new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
@@ -228,7 +258,7 @@ class RedactingTrackerStore(TrackerStore):
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         self.inner.max_event_history = self.max_event_history
         key = storage_key(sender_id)
-        return _mark_stored(self.originals.restore(key, await self.inner.retrieve(key)))
+        return mark_stored(self.originals.restore(key, await self.inner.retrieve(key)))
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         key = storage_key(conversation_id)

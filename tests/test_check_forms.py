@@ -137,3 +137,32 @@ async def test_the_first_question_of_a_check_already_gives_the_rule(dispatcher, 
     assert "20 uur" in sowis and "12 maanden" in sowis
     assert "6 months" in months and "TWV" in months
     assert '/check_teacher_subsidy{"teacher_status":"status_holder"}' in [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+
+
+async def test_the_validations_answer_the_same_without_the_domain_rasa_no_longer_sends():
+    """No action call carries the domain (600 KB as JSON); the validations read their forms from
+    domain/ and answer exactly as with the domain Rasa would send."""
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.check_forms import ValidateEmployerNeedsForm
+
+    trained = Domain.load(str(Path(__file__).resolve().parent.parent / "domain"))
+    assert [a for a in trained.user_actions if trained.does_custom_action_explicitly_need_domain(a)] == []
+    sent = trained.as_dict()
+    cases = [
+        (ValidateWorkPermissionForm(), "mag ik werken als asielzoeker?", {}),
+        (ValidateWorkPermissionForm(), "I have been in the procedure for 8 months", {}),
+        (ValidateEmployerNeedsForm(), "ik wil een vluchteling aannemen", {}),
+        (ValidateUnpaidWorkForm(), "stage, ik zit 3 maanden in het azc", {}),
+        (ValidateEmployerSubsidyForm(), "sorry, 24 uur", {"sowis_people": 1, "requested_slot": "sowis_hours"}),
+        (ValidateTeacherSubsidyForm(), "I was a biology teacher, I am a status holder", {}),
+    ]
+    for form, text, slots in cases:
+        without, with_domain = CollectingDispatcher(), CollectingDispatcher()
+        events = await form.run(without, tracker(text, slots), {})
+        assert events == await form.run(with_domain, tracker(text, slots), sent), (form.name(), text)
+        assert without.messages == with_domain.messages
+        assert any(e.get("name") == "requested_slot" for e in events) or events, (form.name(), text)

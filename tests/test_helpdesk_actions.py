@@ -109,7 +109,7 @@ async def test_a_new_session_keeps_the_slots_and_a_handoffs_pause(dispatcher, do
 
 @pytest.mark.parametrize("setting, expected", [("true", True), ("false", False), (None, True)])
 def test_a_new_session_carries_the_slots_over_as_the_domain_files_say(tmp_path, setting, expected):
-    from actions.handoff import DOMAIN_DIRECTORY, carry_over_slots_to_new_session
+    from actions.domain_files import DOMAIN_DIRECTORY, carry_over_slots_to_new_session
 
     (tmp_path / "a.yml").write_text("responses: {}\n", encoding="utf-8")
     if setting is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -276,3 +277,39 @@ def test_purge_command_deletes_old_conversations(tmp_path, project):
     assert "Deleted 1 conversations" in future.stdout, future.stderr
     assert stored_rows(database) == []
     assert json.dumps([])  # nothing left to show
+
+
+async def test_the_workers_of_one_server_share_what_was_typed_and_a_restart_forgets_it(tmp_path, monkeypatch):
+    """Two Sanic workers (two stores on one file in shared memory) each see what the other
+    remembered; a store of another start of the server, or without the file, does not."""
+    from bot import rasa_server, shared_state
+    from bot.shared_state import SERVER_VARIABLE, shared_file
+    from bot.tracker_store import RecentOriginals
+
+    shared = tmp_path / "shm"
+    shared.mkdir()
+    dead = shared / "werkwijzer-originals-999999999-abcd.db"
+    dead.write_text("left by a server that was killed")
+    monkeypatch.delenv(SERVER_VARIABLE, raising=False)
+    server_id = rasa_server.share_state_between_workers(shared)
+    assert not dead.exists() and os.environ[SERVER_VARIABLE] == server_id
+    assert server_id.startswith(f"{os.getpid()}-")
+    path = shared_file("originals", server_id, shared)
+
+    first, second = (RedactingTrackerStore(DOMAIN, inner=sql_store(tmp_path / "c.db"), keep_originals_minutes=60) for _ in range(2))
+    for store in (first, second):
+        store.originals = RecentOriginals(60, path=path)
+    await first.save(conversation("user-7", f"bel me op {PERSONAL[1]}"))
+    assert (await second.retrieve("user-7")).latest_message.text == f"bel me op {PERSONAL[1]}"
+    assert PERSONAL[1] not in "\n".join(stored_rows(tmp_path / "c.db"))
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+    monkeypatch.delenv(SERVER_VARIABLE)  # a store outside such a server keeps its own
+    alone = RedactingTrackerStore(DOMAIN, inner=sql_store(tmp_path / "c.db"), keep_originals_minutes=60)
+    assert alone.originals.path is None
+    assert (await alone.retrieve("user-7")).latest_message.text == "bel me op [phone]"
+    later = RecentOriginals(60, path=shared_file("originals", "12345-beef", shared))
+    assert later.restore("user-7", await alone.retrieve("user-7")).latest_message.text == "bel me op [phone]"
+    assert shared_file("originals", "12345-beef", tmp_path / "no-such-folder") is None
+    shared_state.remove_files_of(server_id, shared)  # as the server does when it stops
+    assert not list(shared.glob(f"*{server_id}*"))

@@ -146,3 +146,24 @@ def test_rasa_processes_send_no_telemetry_unless_asked(project, tmp_path, monkey
     for service in services(settings, project / "models" / "any.tar.gz"):
         assert service.env["RASA_TELEMETRY_ENABLED"] == "false", service.name
     assert rasa_environment({"RASA_TELEMETRY_ENABLED": "true"})["RASA_TELEMETRY_ENABLED"] == "true"
+
+
+def test_a_slot_copies_as_copy_copy_did(project):
+    """The direct `__copy__` gives what `copy.copy` gave through `__reduce_ex__`: an object of the
+    same class with the same attributes, whose value can change without touching the original."""
+    import copy
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import Slot
+
+    install_speedups()
+    assert "__copy__" in Slot.__dict__
+    for slot in Domain.load(str(project / "domain")).slots:
+        slot.value = ["a"] if slot.type_name == "list" else slot.value
+        copied = copy.copy(slot)
+        via_reduce = copy._reconstruct(slot, None, *slot.__reduce_ex__(4))  # what copy.copy did
+        assert type(copied) is type(slot) is type(via_reduce)
+        assert copied.__dict__ == slot.__dict__ == via_reduce.__dict__
+        assert copied is not slot
+        copied.value = "changed"
+        assert slot.value != "changed"

@@ -1,5 +1,7 @@
-"""Scale-out mode: two Rasa server processes with several Sanic workers each, sharing one
-PostgreSQL tracker store and one Redis lock store (`endpoints.scale.yml`).
+"""Several processes serving one conversation: in scale-out mode, two Rasa server processes with
+several Sanic workers each, sharing one PostgreSQL tracker store and one Redis lock store
+(`endpoints.scale.yml`); in the default mode, the two Sanic workers of one Rasa server sharing the
+SQLite tracker store and the SQLite lock store (`endpoints.yml`).
 
 A user whose messages land on either process, in turn or at the same moment, must see one
 conversation: every message kept once, in order, each answered before the next one is handled.
@@ -12,15 +14,18 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import sqlite3
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, Iterator, List, Tuple
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List, Tuple
 
 import psycopg2
 import pytest
 import redis
 import yaml
 
+from bot.bench.memory import children
 from bot.processes import Stack, runtime_endpoints, services
 from bot.settings import Settings
 from bot.training import model_path, train
@@ -127,6 +132,13 @@ def stored_events(database: str, sender: str) -> List[Dict]:
             return [{"type": kind, **json.loads(data)} for kind, data in cursor.fetchall()]
 
 
+def stored_in_sqlite(database: Path, sender: str) -> List[Dict]:
+    """The conversation as stored in the default SQLite file, in the order it was saved."""
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,))
+        return [{"type": kind, **json.loads(data)} for kind, data in rows.fetchall()]
+
+
 def converse(pair: Tuple[Assistant, Assistant], sender: str, turns) -> List[List[str]]:
     """Talks one conversation: message k to process k % 2, then pairs of messages sent at the
     same moment, one to each process. Returns the messages as groups in the order the
@@ -146,18 +158,18 @@ def converse(pair: Tuple[Assistant, Assistant], sender: str, turns) -> List[List
     return groups
 
 
-def test_a_conversation_served_by_two_processes_keeps_every_message_once_in_order(
-    two_processes, database
-):
+def talk_and_check(pair: Tuple[Assistant, Assistant], events_of: Callable[[str], List[Dict]]) -> None:
+    """Six conversations at once through `pair`; then each must hold every message once, in
+    order, each answered before the next was handled (the lock held across processes)."""
     jobs = {
         f"scale-{uuid.uuid4().hex[:8]}": DUTCH_TURNS if n % 2 == 0 else ENGLISH_TURNS
         for n in range(CONVERSATIONS)
     }
     with ThreadPoolExecutor(CONVERSATIONS) as pool:
-        sent = dict(zip(jobs, pool.map(lambda job: converse(two_processes, *job), jobs.items())))
+        sent = dict(zip(jobs, pool.map(lambda job: converse(pair, *job), jobs.items())))
 
     for sender, groups in sent.items():
-        events = stored_events(database, sender)
+        events = events_of(sender)
         said = [event for event in events if event["type"] == "user"]
         texts = [event["text"] for event in said]
         # every message stored exactly once ...
@@ -168,9 +180,38 @@ def test_a_conversation_served_by_two_processes_keeps_every_message_once_in_orde
         for group in groups:
             assert sorted(texts[position : position + len(group)]) == sorted(group), (sender, texts)
             position += len(group)
-        # ... and each answered before the next was handled (the lock held across processes)
+        # ... and each answered before the next was handled
         turns = "".join("u" if e["type"] == "user" else "b" for e in events if e["type"] in ("user", "bot"))
         assert "uu" not in turns and turns.endswith("b"), (sender, turns)
+
+
+def test_a_conversation_served_by_two_processes_keeps_every_message_once_in_order(
+    two_processes, database
+):
+    talk_and_check(two_processes, lambda sender: stored_events(database, sender))
+
+
+def test_two_workers_in_the_default_mode_keep_every_message_once_in_order(tmp_path):
+    """`SANIC_WORKERS=2 python -m bot run`: two Sanic workers on the default endpoints, SQLite
+    conversations and SQLite locks. Each request opens a new connection, so the kernel hands
+    them to either worker."""
+    model = model_path(PROJECT)
+    if not model.exists():
+        model = train(PROJECT)
+    settings = dataclasses.replace(
+        Settings.from_env({"SANIC_WORKERS": "2"}).with_ports(free_port(), free_port(), free_port()), data_dir=tmp_path
+    )
+    action_server, rasa_server, _ = services(settings, model)
+    stack = Stack([action_server, rasa_server], PROJECT, log_dir=tmp_path / "logs")
+    stack.start(timeout=300)
+    try:
+        assert len(children(rasa_server.process.pid)) == 2  # the Sanic workers, each with its model
+        assistant = Assistant(settings, stack)
+        talk_and_check((assistant, assistant), lambda sender: stored_in_sqlite(tmp_path / "conversations.db", sender))
+    finally:
+        stack.stop()
+    assert (tmp_path / "locks.db").exists()
+    assert not list(Path("/dev/shm").glob(f"werkwijzer-originals-{stack.services[1].process.pid}-*"))
 
 
 def test_the_scale_endpoints_take_database_and_redis_settings_from_the_environment(tmp_path):

@@ -235,3 +235,18 @@ async def test_the_output_channel_sends_without_a_webhook_call(fake_whatsapp, pl
     assert len(visible_text(sent[1:]).replace("\n", "")) == 5000
     rows = sent[-1]["interactive"]["action"]["sections"][0]["rows"]
     assert len(rows) == 10 and rows[0]["description"] == "Een lange knoptitel nummer 0"
+
+
+def test_the_workers_of_one_server_answer_a_repeated_delivery_once(tmp_path):
+    """With SANIC_WORKERS=2 a platform's second delivery may reach the other worker: both see
+    the ids in the server's shared file; a bounded number of ids is kept."""
+    from bot.channels.platform import SeenIds
+
+    shared = tmp_path / "werkwijzer-seen-whatsapp-1-ab.db"
+    first, second = SeenIds(capacity=3, path=shared), SeenIds(capacity=3, path=shared)
+    assert first.first_time("wamid.1") and not second.first_time("wamid.1")
+    for number in range(2, 6):
+        assert second.first_time(f"wamid.{number}")
+    assert len(first) == 3 and first.first_time("wamid.1")  # the oldest ids are forgotten
+    alone = SeenIds()
+    assert alone.first_time("wamid.2") and not alone.first_time("wamid.2")

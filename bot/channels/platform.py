@@ -17,7 +17,6 @@ import asyncio
 import json
 import logging
 import os
-from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
@@ -29,6 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
+from bot.shared_state import SERVER_VARIABLE, ProcessConnection, shared_file
 from bot.translations import Translations
 
 logger = logging.getLogger(__name__)
@@ -41,24 +41,27 @@ TOO_LONG = "utter_message_too_long"
 SEND_TIMEOUT_SECONDS = 15.0
 
 
-class SeenIds:
-    """The most recent `capacity` ids; `first_time(id)` is True once per id."""
+SEEN_SCHEMA = ("CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY)",)
 
-    def __init__(self, capacity: int = REMEMBERED_IDS) -> None:
+
+class SeenIds:
+    """The most recent `capacity` ids; `first_time(id)` is True once per id. Kept in a SQLite
+    database that the Sanic workers of one Rasa server share (`path`, `bot.shared_state`), so a
+    delivery repeated to the other worker is not answered twice; without one, in memory."""
+
+    def __init__(self, capacity: int = REMEMBERED_IDS, path: Optional[Path] = None) -> None:
         self.capacity = capacity
-        self._ids: "OrderedDict[str, None]" = OrderedDict()
+        self._db = ProcessConnection(path, SEEN_SCHEMA)
 
     def first_time(self, item: str) -> bool:
-        if item in self._ids:
-            self._ids.move_to_end(item)
+        database = self._db.get()
+        if database.execute("INSERT OR IGNORE INTO seen VALUES (?)", (item,)).rowcount == 0:
             return False
-        self._ids[item] = None
-        if len(self._ids) > self.capacity:
-            self._ids.popitem(last=False)
+        database.execute("DELETE FROM seen WHERE rowid <= (SELECT max(rowid) FROM seen) - ?", (self.capacity,))
         return True
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return self._db.get().execute("SELECT count(*) FROM seen").fetchone()[0]
 
 
 def _cut(text: str, limit: int) -> int:
@@ -213,7 +216,7 @@ class PlatformInput(InputChannel, abc.ABC):
         self.policy = policy
         self.translations_dir = translations_dir
         self.http = PlatformHttp(self.name())
-        self.seen = SeenIds()
+        self.seen = SeenIds(path=shared_file(f"seen-{self.name()}", os.environ.get(SERVER_VARIABLE)))
         self.app: Optional[Sanic] = None
 
     @staticmethod

@@ -1,0 +1,78 @@
+"""State that the Sanic workers of one Rasa server share: small SQLite databases.
+
+With `SANIC_WORKERS=2` every worker is a process of its own, and what one keeps in its memory the
+other does not see. What must be shared lives in SQLite files instead:
+
+- in shared memory (`/dev/shm`, RAM, never on disk), for what may hold personal data or only
+  matters while this start of the server runs: the text users typed in the last minutes
+  (`bot.tracker_store.RecentOriginals`) and the ids of the platform deliveries already answered
+  (`bot.channels.platform.SeenIds`). The files are named after the server's start
+  (`BOT_RASA_SERVER_ID`, set by `bot.rasa_server`), removed when it stops, and the files of a
+  server that was killed are removed at the next start;
+- in the data folder, for the conversation locks (`bot.lock_store.SQLiteLockStore`).
+
+Without a server id (tests, a plain `rasa run`) each process keeps its own, in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from pathlib import Path
+from typing import Optional, Sequence
+
+SERVER_VARIABLE = "BOT_RASA_SERVER_ID"
+SHARED_MEMORY = Path("/dev/shm")
+_FILE = re.compile(r"^werkwijzer-[a-z-]+?-(\d+)-[0-9a-f]+\.db")
+
+
+def shared_file(kind: str, server_id: Optional[str], shared_memory: Path = SHARED_MEMORY) -> Optional[Path]:
+    """The `kind` file of server `server_id` in shared memory, or None (each process keeps its
+    own) without a server id or a writable /dev/shm."""
+    if not server_id or not shared_memory.is_dir() or not os.access(shared_memory, os.W_OK):
+        return None
+    return shared_memory / f"werkwijzer-{kind}-{server_id}.db"
+
+
+def remove_files_of_stopped_servers(shared_memory: Path = SHARED_MEMORY) -> None:
+    for path in shared_memory.glob("werkwijzer-*"):
+        found = _FILE.match(path.name)
+        if found and not Path(f"/proc/{found.group(1)}").exists():
+            path.unlink(missing_ok=True)
+
+
+def remove_files_of(server_id: str, shared_memory: Path = SHARED_MEMORY) -> None:
+    for path in shared_memory.glob(f"werkwijzer-*-{server_id}.db*"):
+        path.unlink(missing_ok=True)
+
+
+class ProcessConnection:
+    """A SQLite connection per process (a forked worker opens its own), to `path` or, without
+    one, to a database in this process's memory. Autocommit; `schema` runs on opening."""
+
+    def __init__(self, path: Optional[Path], schema: Sequence[str], sync: bool = False) -> None:
+        self.path = path
+        self.schema = schema
+        self.sync = sync
+        self._connection: Optional[sqlite3.Connection] = None
+        self._owner = 0
+
+    @property
+    def opened(self) -> bool:
+        return self._connection is not None and self._owner == os.getpid()
+
+    def get(self) -> sqlite3.Connection:
+        if not self.opened:
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.touch(mode=0o600, exist_ok=True)
+            connection = sqlite3.connect(
+                str(self.path or ":memory:"), timeout=10.0, isolation_level=None, check_same_thread=False
+            )
+            connection.execute("PRAGMA journal_mode=WAL" if self.path else "PRAGMA journal_mode=OFF")
+            connection.execute("PRAGMA synchronous=NORMAL" if self.sync else "PRAGMA synchronous=OFF")
+            for statement in self.schema:
+                connection.execute(statement)
+            self._connection, self._owner = connection, os.getpid()
+        return self._connection
