@@ -108,7 +108,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     bench = commands.add_parser("bench", help="benchmark against a plain `rasa init` assistant")
     bench.add_argument("--levels", default="1,10,20,50", help="conversations at once, comma-separated")
     bench.add_argument("--max-seconds", type=float, default=45.0, help="time limit per level")
-    bench.add_argument("--workers", type=int, default=0, help="SANIC_WORKERS for this assistant (default 1; 2 uses both cores of this machine)")
+    bench.add_argument("--workers", type=int, default=0, help="SANIC_WORKERS for this assistant (default: one per core, at most 2)")
     bench.add_argument("--endpoints", help="endpoints file for this assistant (e.g. endpoints.scale.yml)")
     bench.add_argument("--no-accuracy", action="store_true", help="skip `python -m bot evaluate` / `quality`")
     bench.add_argument("--out", default="reports/bench", help="folder of the report")

@@ -21,8 +21,6 @@ class Settings:
     endpoints: Path = PROJECT_DIRECTORY / "endpoints.yml"
     credentials: Path = PROJECT_DIRECTORY / "credentials.yml"
     # Sanic worker processes of the Rasa server (SANIC_WORKERS); each loads the model (~570 MB).
-    # One by default: the widget's socket.io channel keeps its sessions in the worker's memory
-    # (README, "Performance and scale").
     workers: int = 1
     extra_env: Mapping[str, str] = field(default_factory=dict)
 
@@ -39,7 +37,7 @@ class Settings:
             data_dir=Path(env.get("BOT_DATA_DIR", project / "var")),
             endpoints=Path(env.get("BOT_ENDPOINTS", project / "endpoints.yml")),
             credentials=Path(env.get("BOT_CREDENTIALS", project / "credentials.yml")),
-            workers=int(env.get("SANIC_WORKERS") or 1),
+            workers=int(env.get("SANIC_WORKERS") or default_workers()),
         )
 
     def with_ports(self, rasa: int, action: int, web: int) -> "Settings":
@@ -62,6 +60,12 @@ class Settings:
 # no usage data sent to Rasa (a self-hosted assistant for people in a vulnerable position calls
 # no one; the machines may have no internet, and Rasa's telemetry waits for it when the server
 # starts), and no TensorFlow notices about CUDA in the logs (Rasa imports TensorFlow).
+def default_workers() -> int:
+    """One Sanic worker per core, at most two: each worker is a process with its own copy of the
+    model (~570 MB). What the workers share is in SQLite files (`bot.shared_state`)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 RASA_ENVIRONMENT = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 

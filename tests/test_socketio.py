@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import urllib.request
 from typing import Any, Dict, List
 
+import aiohttp
 import pytest
-import socketio
 
 from bot.web.widget import WidgetTextsError, widget_texts
 
@@ -17,35 +18,63 @@ pytestmark = pytest.mark.server
 
 
 class WidgetClient:
-    """A socket.io client that behaves like the widget, and records what the server sends."""
+    """A socket.io client that speaks like the widget (socket.io 5 over an engine.io 4
+    websocket, the widget's only transport) and records what the server sends."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
-        self.sio = socketio.AsyncClient(reconnection=False)
+        self.url = url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
         self.bot: List[Dict[str, Any]] = []
         self.confirmed: asyncio.Queue = asyncio.Queue()
-        self.sio.on("bot_uttered", self.bot.append)
-        self.sio.on("session_confirm", self.confirmed.put_nowait)
+        self._acks: Dict[int, asyncio.Future] = {}
+        self._next_ack = 0
 
     async def __aenter__(self) -> "WidgetClient":
-        await self.sio.connect(self.url, socketio_path="/socket.io", transports=["polling"])  # engine.io's websocket client needs a newer aiohttp
+        self.http = aiohttp.ClientSession()
+        self.ws = await self.http.ws_connect(self.url)
+        assert (await self.ws.receive_str()).startswith("0{")  # engine.io open
+        await self.ws.send_str("40")  # socket.io connect to the default namespace
+        assert (await self.ws.receive_str()).startswith("40")
+        self.reader = asyncio.create_task(self._read())
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
-        # Closes without waiting for the pending long-poll request to come back (up to 25 s).
-        read_loop = self.sio.eio.read_loop_task
-        await self.sio.eio.disconnect(abort=True)
-        if read_loop is not None:
-            read_loop.cancel()
-            await asyncio.gather(read_loop, return_exceptions=True)
+        await self.ws.close()
+        self.reader.cancel()
+        await asyncio.gather(self.reader, return_exceptions=True)
+        await self.http.close()
+
+    async def _read(self) -> None:
+        async for frame in self.ws:
+            packet = frame.data
+            if packet == "2":  # the server's ping
+                await self.ws.send_str("3")
+            elif packet.startswith("42"):
+                name, *args = json.loads(packet[2:])
+                if name == "bot_uttered":
+                    self.bot.append(args[0] if args else None)
+                elif name == "session_confirm":
+                    self.confirmed.put_nowait(args[0])
+            elif packet.startswith("43"):
+                number, payload = re.match(r"43(\d+)(.*)", packet, re.S).groups()
+                self._acks.pop(int(number)).set_result(json.loads(payload))
+
+    async def emit(self, event: str, data: Any) -> None:
+        await self.ws.send_str("42" + json.dumps([event, data]))
+
+    async def call(self, event: str, data: Any, timeout: float = 60) -> Any:
+        number, self._next_ack = self._next_ack, self._next_ack + 1
+        self._acks[number] = asyncio.get_running_loop().create_future()
+        await self.ws.send_str(f"42{number}" + json.dumps([event, data]))
+        answer = await asyncio.wait_for(self._acks[number], timeout)
+        return answer[0] if answer else None
 
     async def session(self, requested: Any = None) -> str:
-        await self.sio.emit("session_request", {"session_id": requested})
+        await self.emit("session_request", {"session_id": requested})
         return await asyncio.wait_for(self.confirmed.get(), 30)
 
     async def say(self, data: Any) -> Any:
         """Sends a user_uttered event; returns the server's acknowledgement (sent after the answers)."""
-        return await self.sio.call("user_uttered", data, timeout=60)
+        return await self.call("user_uttered", data)
 
     def texts(self) -> str:
         return "\n".join(m.get("text", "") for m in self.bot)

@@ -16,18 +16,23 @@ path `/socket.io`), with these differences:
   later (a helpdesk agent's reply, the end of a handoff) reaches the widget over the web app's
   Server-Sent Events, which work across Rasa workers; sending it here too would show it twice.
 
+- Websocket only (`TRANSPORTS`), so that a widget's session stays with one Sanic worker; the
+  answers for replay are shared by the workers (`Replies`).
+
 CORS: Rasa creates the socket.io server without origin checks of its own
-(`cors_allowed_origins=[]`) and the Rasa server's `--cors` setting applies to the HTTP
-long-polling requests; websockets are not subject to CORS. The widget may be embedded anywhere.
+(`cors_allowed_origins=[]`); websockets are not subject to CORS (the Rasa server's `--cors`
+setting would apply to long-polling requests). The widget may be embedded anywhere.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 import uuid
-from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -38,6 +43,7 @@ from socketio import AsyncServer
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
 from bot.channels.platform import TOO_LONG, PlatformInput, channel_text, language_code
+from bot.shared_state import SERVER_VARIABLE, ProcessConnection, shared_file
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +51,11 @@ SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 REMEMBERED_REPLIES = 2_000
 MAX_EVENT_BYTES = 64 * 1024
+# One websocket per widget: it stays with the Sanic worker that accepted it. HTTP long-polling
+# (socket.io's other transport) sends each request anew, and a request that reaches another
+# worker than the one holding the session is refused; allow it (`transports` in the
+# credentials) only with one worker.
+TRANSPORTS = ("websocket",)
 
 
 class ReplayingOutput(SocketIOOutput):
@@ -62,38 +73,47 @@ class ReplayingOutput(SocketIOOutput):
         await super()._send_message(socket_id, response)
 
 
-class Replies:
-    """The answers to the most recent user messages, by (session, message id)."""
+REPLIES_SCHEMA = ("CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, sent TEXT)",)
 
-    def __init__(self, capacity: int = REMEMBERED_REPLIES) -> None:
+
+class Replies:
+    """The answers to the most recent user messages, by (session, message id). Kept in a SQLite
+    database that the Sanic workers of one Rasa server share (`path`, `bot.shared_state`): a
+    widget that reconnects to the other worker and sends a message again gets the answers
+    again instead of a second handling; without one, in memory."""
+
+    def __init__(self, capacity: int = REMEMBERED_REPLIES, path: Optional[Path] = None) -> None:
         self.capacity = capacity
-        self._replies: "OrderedDict[str, Optional[List[Dict[str, Any]]]]" = OrderedDict()
+        self._db = ProcessConnection(path, REPLIES_SCHEMA)
 
     def seen(self, key: str) -> bool:
-        return key in self._replies
+        return self._db.get().execute("SELECT 1 FROM replies WHERE key = ?", (key,)).fetchone() is not None
 
     def get(self, key: str) -> Optional[List[Dict[str, Any]]]:
         """The answers sent, or None while the message is still being handled."""
-        return self._replies.get(key)
+        row = self._db.get().execute("SELECT sent FROM replies WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row and row[0] is not None else None
 
     def start(self, key: str) -> None:
-        self._replies[key] = None
-        if len(self._replies) > self.capacity:
-            self._replies.popitem(last=False)
+        database = self._db.get()
+        database.execute("INSERT OR REPLACE INTO replies VALUES (?, NULL)", (key,))
+        database.execute("DELETE FROM replies WHERE rowid <= (SELECT max(rowid) FROM replies) - ?", (self.capacity,))
 
     def finish(self, key: str, sent: List[Dict[str, Any]]) -> None:
-        if key in self._replies:
-            self._replies[key] = sent
+        self._db.get().execute("UPDATE replies SET sent = ? WHERE key = ?", (json.dumps(sent), key))
 
 
 class SafeSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel with validation, session checks and replay of answers."""
 
-    def __init__(self, policy: InboundPolicy, translations_dir: str, **options: Any) -> None:
+    def __init__(
+        self, policy: InboundPolicy, translations_dir: str, transports: Sequence[str] = TRANSPORTS, **options: Any
+    ) -> None:
         super().__init__(**options)
+        self.transports = list(transports)
         self.policy = policy
         self.translations_dir = translations_dir
-        self.replies = Replies()
+        self.replies = Replies(path=shared_file("replies", os.environ.get(SERVER_VARIABLE)))
         self.app: Optional[Sanic] = None
 
     @classmethod
@@ -109,6 +129,7 @@ class SafeSocketIOInput(SocketIOInput):
             bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
             session_persistence=True,
             socketio_path=credentials.get("socketio_path", "/socket.io"),
+            transports=list(credentials.get("transports") or TRANSPORTS),
         )
 
     def get_output_channel(self) -> None:
@@ -116,7 +137,9 @@ class SafeSocketIOInput(SocketIOInput):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_EVENT_BYTES)
+        sio = AsyncServer(
+            async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_EVENT_BYTES, transports=self.transports
+        )
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
 

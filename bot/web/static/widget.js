@@ -333,7 +333,7 @@
   // ---- connections ---------------------------------------------------------------------------
 
   function connect(io) {
-    socket = io(rasaUrl, { path: "/socket.io", reconnectionDelayMax: 10000 });
+    socket = io(rasaUrl, { path: "/socket.io", transports: ["websocket"], reconnectionDelayMax: 10000 });
     socket.on("connect", function () {
       socket.emit("session_request", { session_id: state.sessionId });
     });
