@@ -124,7 +124,7 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
                 "--interface", settings.host, "--port", str(settings.rasa_port),
                 "--cors", "*", "--enable-api", f"--auth-token={env['RASA_API_TOKEN']}",
             ],
-            f"http://127.0.0.1:{settings.rasa_port}/",
+            f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/ready",  # every worker serves
             f"assistant on {settings.rasa_url} (REST: /webhooks/rest/webhook); {channels}",
             rasa_env,
         ),

@@ -9,6 +9,8 @@ other does not see. What must be shared lives in SQLite files instead:
   (`bot.channels.platform.SeenIds`). The files are named after the server's start
   (`BOT_RASA_SERVER_ID`, set by `bot.rasa_server`), removed when it stops, and the files of a
   server that was killed are removed at the next start;
+- also in shared memory: which workers have loaded the model and serve (`ReadyWorkers`), so the
+  server counts as ready only when all of them do;
 - in the data folder, for the conversation locks (`bot.lock_store.SQLiteLockStore`).
 
 Without a server id (tests, a plain `rasa run`) each process keeps its own, in memory.
@@ -76,3 +78,25 @@ class ProcessConnection:
                 connection.execute(statement)
             self._connection, self._owner = connection, os.getpid()
         return self._connection
+
+
+READY_SCHEMA = ("CREATE TABLE IF NOT EXISTS ready (pid INTEGER PRIMARY KEY)",)
+
+
+class ReadyWorkers:
+    """The Sanic workers of this server start that have loaded the model and serve. Until all
+    do, connections made to the server all go to the workers that are ready, and keep-alive
+    connections stay there: `/webhooks/rest/ready` answers 503 until then."""
+
+    def __init__(self, path: Optional[Path]) -> None:
+        self._db = ProcessConnection(path, READY_SCHEMA)
+
+    @classmethod
+    def of_this_server(cls) -> "ReadyWorkers":
+        return cls(shared_file("ready", os.environ.get(SERVER_VARIABLE)))
+
+    def serving(self, pid: int) -> None:
+        self._db.get().execute("INSERT OR REPLACE INTO ready VALUES (?)", (pid,))
+
+    def count(self) -> int:
+        return self._db.get().execute("SELECT count(*) FROM ready").fetchone()[0]

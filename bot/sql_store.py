@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, Dict, Iterator, List, Optional, Text
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -96,8 +96,16 @@ class SQLStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            rows = [event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
-            if rows:
-                session.execute(self._insert, rows)
-            session.commit()
+            self._insert_events(session, tracker.sender_id, self._additional_events(session, tracker))
         mark_stored(tracker)
+
+    async def append(self, sender_id: Text, events: Iterable[Any]) -> None:
+        """Stores `events` after the conversation's stored ones (the caller knows they are new)."""
+        with self.session_scope() as session:
+            self._insert_events(session, sender_id, events)
+
+    def _insert_events(self, session: Any, sender_id: Text, events: Iterable[Any]) -> None:
+        rows = [event_row(sender_id, event) for event in events]
+        if rows:
+            session.execute(self._insert, rows)
+        session.commit()

@@ -234,11 +234,19 @@ class RedactingTrackerStore(TrackerStore):
         """Streams the new events to the event broker as they are, then keeps them redacted."""
         self.retention.start()
         await self.stream_events(tracker)
-        kept = redact_tracker(tracker, self.redactor)
-        if kept is not tracker and stored_events(tracker) is not None:
-            mark_stored(kept, stored_events(tracker))
-        self.originals.remember(kept.sender_id, tracker.events, kept.events)
-        await self.inner.save(kept)
+        stored = stored_events(tracker)
+        if isinstance(self.inner, SQLStore) and stored is not None and storage_key(tracker.sender_id) == tracker.sender_id:
+            # The SQL store only adds the new events: only those need redacting.
+            new = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+            kept_new = [redact_event(event, self.redactor) for event in new]
+            self.originals.remember(tracker.sender_id, new, kept_new)
+            await self.inner.append(tracker.sender_id, kept_new)
+        else:
+            kept = redact_tracker(tracker, self.redactor)
+            if kept is not tracker and stored is not None:
+                mark_stored(kept, stored)
+            self.originals.remember(kept.sender_id, tracker.events, kept.events)
+            await self.inner.save(kept)
         mark_stored(tracker)
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:

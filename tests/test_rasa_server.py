@@ -167,3 +167,43 @@ def test_a_slot_copies_as_copy_copy_did(project):
         assert copied is not slot
         copied.value = "changed"
         assert slot.value != "changed"
+
+
+def test_rasa_deep_copies_only_for_debug_logs_and_only_when_it_logs_them():
+    """Each module given the debug-log `copy` uses `copy` only as `copy.deepcopy(...)` inside a
+    `structlogger.debug(...)` call (checked in its source, so a new Rasa that copies for
+    another reason is caught); the copy is made when Rasa logs at debug level, else skipped."""
+    import ast
+    import importlib
+    import inspect
+    import logging
+
+    from bot.rasa_server import DEBUG_LOG_COPIERS, CopyForDebugLogs
+
+    install_speedups()
+    for name in DEBUG_LOG_COPIERS:
+        module = importlib.import_module(name)
+        assert isinstance(module.copy, CopyForDebugLogs), name
+        tree = ast.parse(inspect.getsource(module))
+        in_debug_calls = {
+            id(node)
+            for call in ast.walk(tree)
+            if isinstance(call, ast.Call) and ast.unparse(call.func) == "structlogger.debug"
+            for node in ast.walk(call)
+        }
+        uses = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and ast.unparse(n.value) == "copy"]
+        assert uses, name
+        for use in uses:
+            assert use.attr == "deepcopy" and id(use) in in_debug_calls, (name, use.lineno)
+
+    events = [{"event": "user", "text": "hallo"}]
+    rasa_logger = logging.getLogger("rasa")
+    level = rasa_logger.level
+    try:
+        rasa_logger.setLevel(logging.INFO)
+        assert CopyForDebugLogs.deepcopy(events) is events
+        rasa_logger.setLevel(logging.DEBUG)
+        copied = CopyForDebugLogs.deepcopy(events)
+        assert copied == events and copied is not events and copied[0] is not events[0]
+    finally:
+        rasa_logger.setLevel(level)

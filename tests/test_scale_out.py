@@ -209,6 +209,9 @@ def test_the_two_workers_of_the_default_mode_keep_every_message_once_in_order(tm
         # one worker runs in the server's own process; more are its children, each with its model
         assert len(children(rasa_server.process.pid)) == (settings.workers if settings.workers > 1 else 0)
         assistant = Assistant(settings, stack)
+        status, body = assistant.request(f"{settings.rasa_url}/webhooks/rest/ready")
+        # ready only once every worker serves: else all first connections go to the first one
+        assert status == 200 and json.loads(body) == {"ready": True, "workers": settings.workers, "serving": settings.workers}
         talk_and_check((assistant, assistant), lambda sender: stored_in_sqlite(tmp_path / "conversations.db", sender))
     finally:
         stack.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -18,6 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
+from bot.shared_state import ReadyWorkers
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_LENGTH = 128
@@ -79,9 +81,24 @@ class SafeRestInput(RestInput):
     ) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
+        ready = ReadyWorkers.of_this_server()
+
+        @webhook.listener("after_server_start")
+        async def serving(_app: Any, _loop: Any) -> None:  # in each worker, after the model loaded
+            ready.serving(os.getpid())
+
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/ready", methods=["GET"])
+        async def all_workers_ready(request: Request) -> HTTPResponse:
+            """200 once every Sanic worker serves (`bot.shared_state.ReadyWorkers`), else 503."""
+            workers, serving_now = max(1, request.app.state.workers), ready.count()
+            return response.json(
+                {"ready": serving_now >= workers, "workers": workers, "serving": serving_now},
+                status=200 if serving_now >= workers else 503,
+            )
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
