@@ -33,7 +33,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -41,6 +41,8 @@ from bot import fast_yaml
 
 PROJECT_DIRECTORY = Path(__file__).resolve().parent.parent
 ENTITY = "language"
+# Set on a message by `LanguageDetector` when `LanguageIdentifier.is_gibberish` says so.
+GIBBERISH = "werkwijzer_gibberish"
 
 # Below this many letters (Latin or Cyrillic script) langdetect is not asked: only the vocabulary.
 MIN_LETTERS = 8
@@ -317,6 +319,15 @@ class LanguageIdentifier:
             return self._latin(tokens, letters)
         return None
 
+    def is_gibberish(self, text: str) -> bool:
+        """Letters of two or more scripts and not one word the assistant knows (of two letters or
+        more: a single letter is found by chance): a random string
+        (or a keyboard mashed), not a message. The classifier can be sure of an intent for such a
+        text by chance (a few n-grams it has seen), so `GibberishGuard` makes it a fallback."""
+        tokens = words(text)
+        scripts = {script_of(c) or "other" for c in "".join(tokens)}
+        return len(scripts) >= 2 and not any(len(t) >= 2 and t in self._known_words for t in tokens)
+
     def identify(self, text: str) -> Optional[str]:
         """What the conversation language should become after `text`: None keeps it."""
         return self.requested(text) or self.detect(text)
@@ -479,6 +490,8 @@ class LanguageDetector(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
+            if self.identifier.is_gibberish(text):
+                message.set(GIBBERISH, True)
             language = self.identifier.identify(text)
             if language is None:
                 continue
@@ -494,3 +507,30 @@ class LanguageDetector(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class GibberishGuard(GraphComponent):
+    """Between the intent classifier and the `FallbackClassifier`: a message the
+    `LanguageDetector` found to be gibberish keeps its intent with confidence 0, so the fallback
+    answers it ("could you say it another way?") instead of, by chance, "yes" to a handoff."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "GibberishGuard":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT)
+            if message.get(GIBBERISH) and intent:
+                message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        return messages

@@ -23,7 +23,8 @@
    scikit-learn's sparse product reads, instead of copying all of them for every message (~4 ms);
    and the class of each stored event is looked up once per kind, not once per event; and slots
    are copied directly instead of through `copy`'s generic `__reduce_ex__` path; and what Rasa
-   passes to its debug logs is deep-copied only when it logs at debug level.
+   passes to its debug logs is deep-copied only when it logs at debug level; and the calls of
+   the action server share one HTTP session with kept-alive connections.
 
 README, "Performance and scale", shows what each buys. Nothing else of Rasa changes.
 """
@@ -61,6 +62,7 @@ def install_speedups(sqlite_synchronous: str = "NORMAL") -> None:
     _install_event_class_lookup()
     _install_fast_slot_copy()
     _install_debug_log_copies()
+    _install_kept_alive_endpoint_sessions()
     import jsonschema
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
@@ -153,6 +155,58 @@ def _install_fast_slot_copy() -> None:
         return new
 
     Slot.__copy__ = __copy__  # type: ignore[attr-defined]
+
+
+# Seconds an idle connection to the action server is kept for the next call: below the 5 s after
+# which the action server (Sanic) closes it, so a connection the server is closing is never reused.
+KEEP_ALIVE_SECONDS = 2.0
+
+
+class _KeptSession:
+    """What `EndpointConfig.session()` returns: the shared session of this event loop, which
+    `async with` does not close."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *exc: Any) -> None:
+        return None
+
+
+def _install_kept_alive_endpoint_sessions() -> None:
+    """Rasa makes a new HTTP session, and so a new TCP connection, for every call of the action
+    server. Calls now share one session per event loop (and headers and login), whose idle
+    connections are kept `KEEP_ALIVE_SECONDS`; Rasa's request code is unchanged."""
+    import asyncio
+
+    import aiohttp
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+    from rasa.utils.endpoints import EndpointConfig
+
+    if getattr(EndpointConfig.session, "shared", False):
+        return
+    sessions: Dict[Any, Any] = {}
+
+    def session(self: EndpointConfig) -> Any:
+        loop = asyncio.get_running_loop()
+        login = tuple(sorted((self.basic_auth or {}).items()))
+        key = (id(loop), tuple(sorted((self.headers or {}).items())), login)
+        shared = sessions.get(key)
+        if shared is None or shared.closed or shared.loop is not loop:
+            shared = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_SECONDS),
+                headers=self.headers,
+                auth=aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            )
+            sessions[key] = shared
+        return _KeptSession(shared)
+
+    session.shared = True  # type: ignore[attr-defined]
+    EndpointConfig.session = session  # type: ignore[assignment]
 
 
 # Modules of Rasa that use `copy` only to deep-copy what they pass to debug logs

@@ -99,3 +99,38 @@ def test_a_long_message_that_mentions_a_language_is_not_a_request(identifier):
 )
 def test_intent_syntax_typed_as_text_is_not_a_language(identifier, text):
     assert identifier.identify(text) is None
+
+
+def test_random_strings_are_gibberish_and_no_real_message_is(identifier, project):
+    """Every message written for the project (training data, held-out sets, the language
+    benchmark) is a message; the bad-input corpus's random strings of many scripts are not."""
+    import yaml
+
+    from bot.bench.conversations import examples_by_language
+    from tests.bad_inputs import texts
+
+    real = [text for intents in examples_by_language(project).values() for found in intents.values() for text in found]
+    for path in sorted((project / "evaluation").glob("*.yml")):
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        real += [str(case.get("text") or case.get("question") or "") for case in _cases(content)]
+    assert len(real) > 5000
+    flagged = [text for text in real if identifier.is_gibberish(text)]
+    assert flagged == []
+    random_strings = [case.text for case in texts() if case.kind == "random"]
+    gibberish = [text for text in random_strings if identifier.is_gibberish(text)]
+    assert len(gibberish) >= 0.9 * len(random_strings), (len(gibberish), len(random_strings))
+
+
+def _cases(content):
+    """The messages of an evaluation file, whatever its layout (lists of cases or of texts)."""
+    if isinstance(content, dict):
+        for value in content.values():
+            yield from _cases(value)
+    elif isinstance(content, list):
+        for item in content:
+            if isinstance(item, dict):
+                yield item
+            elif isinstance(item, str):
+                yield {"text": item}
+            else:
+                yield from _cases(item)

@@ -207,3 +207,44 @@ def test_rasa_deep_copies_only_for_debug_logs_and_only_when_it_logs_them():
         assert copied == events and copied is not events and copied[0] is not events[0]
     finally:
         rasa_logger.setLevel(level)
+
+
+async def test_action_calls_share_one_kept_alive_connection_and_survive_a_server_restart():
+    """Rasa opened a new session and TCP connection for every action call; the calls now reuse
+    one, and a call after the server restarted (its connections closed) gets a new one."""
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.bench.assistants import free_port
+
+    install_speedups()
+    peers = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": []})
+
+    async def start(port: int) -> web.AppRunner:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        return runner
+
+    port = free_port()
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+    runner = await start(port)
+    for _ in range(3):
+        assert await endpoint.request(json={"next_action": "action_answer_topic"}) == {"events": [], "responses": []}
+    assert len(peers) == 3 and len(set(peers)) == 1
+    await runner.cleanup()  # the action server stops (and closes its connections), then starts again
+    await asyncio.sleep(0.1)
+    runner = await start(port)
+    try:
+        assert await endpoint.request(json={}) == {"events": [], "responses": []}
+        assert len(set(peers)) == 2
+    finally:
+        await runner.cleanup()
