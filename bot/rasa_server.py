@@ -34,6 +34,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import gc
+import logging
 import os
 import secrets
 import sqlite3
@@ -194,15 +195,15 @@ def _install_kept_alive_endpoint_sessions() -> None:
         loop = asyncio.get_running_loop()
         login = tuple(sorted((self.basic_auth or {}).items()))
         key = (id(loop), tuple(sorted((self.headers or {}).items())), login)
-        shared = sessions.get(key)
-        if shared is None or shared.closed or shared.loop is not loop:
+        made_in, shared = sessions.get(key, (None, None))
+        if shared is None or shared.closed or made_in is not loop:  # an id may come back for a new loop
             shared = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_SECONDS),
                 headers=self.headers,
                 auth=aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None,
                 timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             )
-            sessions[key] = shared
+            sessions[key] = (loop, shared)
         return _KeptSession(shared)
 
     session.shared = True  # type: ignore[attr-defined]
@@ -229,12 +230,13 @@ class CopyForDebugLogs:
 
         return getattr(copy, name)
 
+    rasa_logger = logging.getLogger("rasa")
+
     @staticmethod
     def deepcopy(value: Any, memo: Any = None) -> Any:
         import copy
-        import logging
 
-        return copy.deepcopy(value, memo) if logging.getLogger("rasa").isEnabledFor(logging.DEBUG) else value
+        return copy.deepcopy(value, memo) if CopyForDebugLogs.rasa_logger.isEnabledFor(logging.DEBUG) else value
 
 
 def _install_debug_log_copies() -> None:
@@ -323,7 +325,7 @@ def share_state_between_workers(shared_memory: Optional[Path] = None) -> Optiona
     folder = shared_state.SHARED_MEMORY if shared_memory is None else shared_memory
     shared_state.remove_files_of_stopped_servers(folder)
     server_id = f"{os.getpid()}-{secrets.token_hex(4)}"
-    if shared_state.shared_file("any", server_id, folder) is None:
+    if not shared_state.usable(folder):
         return None
     os.environ[shared_state.SERVER_VARIABLE] = server_id
     server = os.getpid()

@@ -29,12 +29,26 @@ SHARED_MEMORY = Path("/dev/shm")
 _FILE = re.compile(r"^werkwijzer-[a-z-]+?-(\d+)-[0-9a-f]+\.db")
 
 
+def usable(shared_memory: Path = SHARED_MEMORY) -> bool:
+    return shared_memory.is_dir() and os.access(shared_memory, os.W_OK)
+
+
 def shared_file(kind: str, server_id: Optional[str], shared_memory: Path = SHARED_MEMORY) -> Optional[Path]:
     """The `kind` file of server `server_id` in shared memory, or None (each process keeps its
     own) without a server id or a writable /dev/shm."""
-    if not server_id or not shared_memory.is_dir() or not os.access(shared_memory, os.W_OK):
+    if not server_id or not usable(shared_memory):
         return None
     return shared_memory / f"werkwijzer-{kind}-{server_id}.db"
+
+
+def this_servers_file(kind: str) -> Optional[Path]:
+    """The `kind` file of the Rasa server this process belongs to (`SERVER_VARIABLE`), if any."""
+    return shared_file(kind, os.environ.get(SERVER_VARIABLE))
+
+
+def keep_newest(database: sqlite3.Connection, table: str, capacity: int) -> None:
+    """Deletes all but the `capacity` rows of `table` added last."""
+    database.execute(f"DELETE FROM {table} WHERE rowid <= (SELECT max(rowid) FROM {table}) - ?", (capacity,))
 
 
 def remove_files_of_stopped_servers(shared_memory: Path = SHARED_MEMORY) -> None:
@@ -90,10 +104,6 @@ class ReadyWorkers:
 
     def __init__(self, path: Optional[Path]) -> None:
         self._db = ProcessConnection(path, READY_SCHEMA)
-
-    @classmethod
-    def of_this_server(cls) -> "ReadyWorkers":
-        return cls(shared_file("ready", os.environ.get(SERVER_VARIABLE)))
 
     def serving(self, pid: int) -> None:
         self._db.get().execute("INSERT OR REPLACE INTO ready VALUES (?)", (pid,))

@@ -28,7 +28,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import os
 import sqlite3
 import time
 from pathlib import Path
@@ -46,7 +45,7 @@ from bot.privacy import PrivacySettings
 from bot.redaction import Redactor
 from bot.retention import RetentionJob
 from bot.settings import Settings
-from bot.shared_state import SERVER_VARIABLE, ProcessConnection, shared_file
+from bot.shared_state import ProcessConnection, this_servers_file
 from bot.sql_store import SQLStore, mark_stored, stored_events
 
 logger = logging.getLogger(__name__)
@@ -215,7 +214,7 @@ class RedactingTrackerStore(TrackerStore):
         log_redaction.install(self.redactor)
         action_fallback.install()
         self.originals = RecentOriginals(
-            self.settings.keep_originals_minutes, path=shared_file("originals", os.environ.get(SERVER_VARIABLE))
+            self.settings.keep_originals_minutes, path=this_servers_file("originals")
         )
         self.retention = RetentionJob(inner, self.settings.retention_days, self.settings.purge_every_minutes)
         self.retention.run_once()

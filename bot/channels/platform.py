@@ -28,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
-from bot.shared_state import SERVER_VARIABLE, ProcessConnection, shared_file
+from bot.shared_state import ProcessConnection, keep_newest, this_servers_file
 from bot.translations import Translations
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class SeenIds:
         database = self._db.get()
         if database.execute("INSERT OR IGNORE INTO seen VALUES (?)", (item,)).rowcount == 0:
             return False
-        database.execute("DELETE FROM seen WHERE rowid <= (SELECT max(rowid) FROM seen) - ?", (self.capacity,))
+        keep_newest(database, "seen", self.capacity)
         return True
 
     def __len__(self) -> int:
@@ -216,7 +216,7 @@ class PlatformInput(InputChannel, abc.ABC):
         self.policy = policy
         self.translations_dir = translations_dir
         self.http = PlatformHttp(self.name())
-        self.seen = SeenIds(path=shared_file(f"seen-{self.name()}", os.environ.get(SERVER_VARIABLE)))
+        self.seen = SeenIds(path=this_servers_file(f"seen-{self.name()}"))
         self.app: Optional[Sanic] = None
 
     @staticmethod

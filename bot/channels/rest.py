@@ -19,7 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
-from bot.shared_state import ReadyWorkers
+from bot.shared_state import ReadyWorkers, this_servers_file
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_LENGTH = 128
@@ -81,7 +81,7 @@ class SafeRestInput(RestInput):
     ) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
-        ready = ReadyWorkers.of_this_server()
+        ready = ReadyWorkers(this_servers_file("ready"))
 
         @webhook.listener("after_server_start")
         async def serving(_app: Any, _loop: Any) -> None:  # in each worker, after the model loaded

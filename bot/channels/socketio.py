@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import uuid
 from pathlib import Path
@@ -43,7 +42,7 @@ from socketio import AsyncServer
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
 from bot.channels.platform import TOO_LONG, PlatformInput, channel_text, language_code
-from bot.shared_state import SERVER_VARIABLE, ProcessConnection, shared_file
+from bot.shared_state import ProcessConnection, keep_newest, this_servers_file
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ class Replies:
     def start(self, key: str) -> None:
         database = self._db.get()
         database.execute("INSERT OR REPLACE INTO replies VALUES (?, NULL)", (key,))
-        database.execute("DELETE FROM replies WHERE rowid <= (SELECT max(rowid) FROM replies) - ?", (self.capacity,))
+        keep_newest(database, "replies", self.capacity)
 
     def finish(self, key: str, sent: List[Dict[str, Any]]) -> None:
         self._db.get().execute("UPDATE replies SET sent = ? WHERE key = ?", (json.dumps(sent), key))
@@ -113,7 +112,7 @@ class SafeSocketIOInput(SocketIOInput):
         self.transports = list(transports)
         self.policy = policy
         self.translations_dir = translations_dir
-        self.replies = Replies(path=shared_file("replies", os.environ.get(SERVER_VARIABLE)))
+        self.replies = Replies(path=this_servers_file("replies"))
         self.app: Optional[Sanic] = None
 
     @classmethod
