@@ -71,6 +71,17 @@ def test_other_latin_languages_are_not_forced_onto_ours(identifier, text):
 
 @pytest.mark.parametrize(
     "text,expected",
+    [("hello assistant", "en"), ("can I call someone", "en"), ("hallo daar", "nl"), ("dank u wel", "nl"),
+     ("iyi sabahlar", "tr"), ("iptal et lutfen", "tr")],
+)
+def test_messages_in_words_of_one_language_only_are_that_language(identifier, text, expected):
+    """Every word known and of one language: langdetect, which took these for another language
+    (and so kept the conversation's), is not asked."""
+    assert identifier.detect(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
     [
         ("in English please", "en"),
         ("kun je in het Nederlands praten", "nl"),

@@ -248,3 +248,64 @@ async def test_action_calls_share_one_kept_alive_connection_and_survive_a_server
         assert len(set(peers)) == 2
     finally:
         await runner.cleanup()
+
+
+def _component(trained_model, kind):
+    _, runner = trained_model["SequentialGraphRunner"]
+    return next(n._component for n in runner._instantiated_nodes.values() if type(n._component).__name__ == kind)
+
+
+def test_the_intent_classifier_gets_the_feature_rows_rasa_built(trained_model, project):
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.bench.conversations import examples_by_language
+
+    metadata, runner = trained_model["SequentialGraphRunner"]
+    texts = [t for intents in examples_by_language(project).values() for ts in intents.values() for t in ts[:2]]
+    texts += ["", "👍", "TWV", "1234", "ok ok ok ok"]
+    parsed = [
+        runner.run({"__message__": [UserMessage(text, sender_id="t")]}, ["run_CountVectorsFeaturizer3"])
+        ["run_CountVectorsFeaturizer3"][0]
+        for text in texts
+    ]
+    classifier = _component(trained_model, "LogisticRegressionClassifier")
+    for batch in ([m] for m in parsed):
+        ours, rasas = classifier._create_X(batch), classifier.rasa_create_X(batch)
+        assert ours.shape == rasas.shape and ours.dtype == rasas.dtype
+        assert (ours != rasas).nnz == 0
+    ours, rasas = classifier._create_X(parsed), classifier.rasa_create_X(parsed)  # many rows at once
+    assert ours.shape == rasas.shape == (len(texts), rasas.shape[1]) and (ours != rasas).nnz == 0
+
+
+def test_the_rule_policy_finds_the_rules_rasa_finds_with_and_without_its_memory(trained_model, project):
+    """Every prefix of every conversation test (tests/conversations) and of the training rules:
+    the rules that apply, found with the memory (twice: the second time from it) and by Rasa."""
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
+
+    metadata, _ = trained_model["SequentialGraphRunner"]
+    domain = metadata.domain
+    policy = _component(trained_model, "RulePolicy")
+    rule_only_data = policy._get_rule_only_data()
+    assert policy.remembered_rule_keys is not None  # a loaded policy remembers
+    steps = []
+    files = sorted((project / "tests" / "conversations").glob("*.yml")) + sorted((project / "data" / "rules").glob("*.yml"))
+    for path in files:
+        for story in YAMLStoryReader(domain).read_from_file(str(path)):
+            events = [e for step in story.story_steps for e in step.events] if hasattr(story, "story_steps") else story.events
+            tracker = DialogueStateTracker.from_events("t", [], slots=domain.slots)
+            for event in events:
+                if isinstance(event, UserUttered) and not event.intent_name:
+                    continue
+                tracker.update(event)
+                if isinstance(event, (UserUttered, ActionExecuted)):
+                    steps.append(policy._prediction_states(tracker, domain, rule_only_data=rule_only_data))
+    assert len(steps) > 100
+    for lookup in (policy.lookup[RULES], policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH]):
+        for states in steps:
+            expected = policy.rasa_get_possible_keys(lookup, states)
+            assert policy._get_possible_keys(lookup, states) == expected
+            assert policy._get_possible_keys(lookup, states) == expected
+    assert len(policy.remembered_rule_keys) > 10
