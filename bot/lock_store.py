@@ -14,20 +14,24 @@ port: ..., db: ..., key_prefix: ...}` (the same settings as Rasa's `redis` lock 
 `SQLiteLockStore` (`lock_store: {type: bot.lock_store.SQLiteLockStore, db: var/locks.db}`) keeps
 the same locks in a SQLite file, each change in one `BEGIN IMMEDIATE` transaction: for several
 Sanic workers of one Rasa server on one machine (the default of `python -m bot run`), without
-Redis. The file holds only ticket numbers and times, nothing of the conversations.
+Redis. The file holds only ticket numbers and times and the process id that holds each ticket,
+nothing of the conversations. A ticket of a process that was killed while it served (`kill -9`, a
+crash, the machine's OOM killer) is dropped by the next message of that conversation within a
+second, instead of blocking the conversation for the ticket's lifetime (60 s).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
-from typing import Any, Callable, Optional, Text, Tuple, TypeVar
+from typing import Any, Callable, Iterable, Optional, Text, Tuple, TypeVar
 
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from rasa.core.lock import TicketLock
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.shared_state import ProcessConnection
+from bot.shared_state import ProcessConnection, process_is_running
 
 Result = TypeVar("Result")
 # A change of a lock: takes the stored lock (None if there is none) and returns the lock to store
@@ -42,12 +46,22 @@ class AtomicTicketLocks(LockStore):
     def _change(self, conversation_id: Text, change: Change) -> Result:
         raise NotImplementedError
 
+    def _issued(self, conversation_id: Text, ticket_number: int) -> None:
+        """Called within the change that issued a ticket to this process."""
+
+    def _tickets_of_stopped_processes(self, conversation_id: Text) -> Iterable[int]:
+        """The conversation's tickets held by processes known to have stopped (called within a
+        change): none that this store can know of."""
+        return ()
+
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         """Issues the next ticket of the conversation's lock, creating the lock if needed."""
 
         def issue(lock: Optional[TicketLock]) -> Tuple[TicketLock, int]:
             lock = lock or TicketLock(conversation_id)
-            return lock, lock.issue_ticket(lock_lifetime)
+            number = lock.issue_ticket(lock_lifetime)
+            self._issued(conversation_id, number)
+            return lock, number
 
         try:
             return self._change(conversation_id, issue)
@@ -55,11 +69,14 @@ class AtomicTicketLocks(LockStore):
             raise LockError(f"Error while acquiring lock. Error:\n{problem}") from problem
 
     def update_lock(self, conversation_id: Text) -> None:
-        """Removes expired tickets from the conversation's lock, if it has one."""
+        """Removes expired tickets, and those of stopped processes, from the conversation's lock
+        (Rasa calls this while a message waits for the lock)."""
 
         def drop_expired(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:
             if lock is not None:
                 lock.remove_expired_tickets()
+                for number in self._tickets_of_stopped_processes(conversation_id):
+                    lock.remove_ticket_for(number)
             return lock, None
 
         self._change(conversation_id, drop_expired)
@@ -106,7 +123,11 @@ class AtomicRedisLockStore(AtomicTicketLocks, RedisLockStore):
         return self.red.transaction(attempt, key, value_from_callable=True)
 
 
-LOCKS_SCHEMA = ("CREATE TABLE IF NOT EXISTS locks (conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)",)
+LOCKS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS locks (conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ticket_holders (conversation_id TEXT NOT NULL, ticket INTEGER NOT NULL, "
+    "pid INTEGER NOT NULL, PRIMARY KEY (conversation_id, ticket))",
+)
 
 
 class SQLiteLockStore(AtomicTicketLocks):
@@ -114,6 +135,7 @@ class SQLiteLockStore(AtomicTicketLocks):
 
     One connection per process (opened on first use, so a forked worker opens its own), in WAL
     mode without syncs: the locks live for seconds, and a lock lost in a power cut only expires.
+    `ticket_holders` names the process of each ticket, so that a killed process's ticket can go.
     """
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, db: Text = "var/locks.db", **kwargs: Any) -> None:
@@ -129,10 +151,29 @@ class SQLiteLockStore(AtomicTicketLocks):
         return TicketLock.from_dict(json.loads(row[0])) if row else None
 
     def save_lock(self, lock: TicketLock) -> None:
-        self._database().execute("INSERT OR REPLACE INTO locks VALUES (?, ?)", (lock.conversation_id, lock.dumps()))
+        database = self._database()
+        database.execute("INSERT OR REPLACE INTO locks VALUES (?, ?)", (lock.conversation_id, lock.dumps()))
+        numbers = [ticket.number for ticket in lock.tickets]
+        database.execute(
+            f"DELETE FROM ticket_holders WHERE conversation_id = ? AND ticket NOT IN ({', '.join('?' * len(numbers))})",
+            (lock.conversation_id, *numbers),
+        )
 
     def delete_lock(self, conversation_id: Text) -> None:
-        self._database().execute("DELETE FROM locks WHERE conversation_id = ?", (conversation_id,))
+        database = self._database()
+        database.execute("DELETE FROM locks WHERE conversation_id = ?", (conversation_id,))
+        database.execute("DELETE FROM ticket_holders WHERE conversation_id = ?", (conversation_id,))
+
+    def _issued(self, conversation_id: Text, ticket_number: int) -> None:
+        self._database().execute(
+            "INSERT OR REPLACE INTO ticket_holders VALUES (?, ?, ?)", (conversation_id, ticket_number, os.getpid())
+        )
+
+    def _tickets_of_stopped_processes(self, conversation_id: Text) -> Iterable[int]:
+        holders = self._database().execute(
+            "SELECT ticket, pid FROM ticket_holders WHERE conversation_id = ?", (conversation_id,)
+        ).fetchall()
+        return [ticket for ticket, pid in holders if not process_is_running(pid)]
 
     def _change(self, conversation_id: Text, change: Change) -> Result:
         database = self._database()

@@ -51,10 +51,28 @@ def keep_newest(database: sqlite3.Connection, table: str, capacity: int) -> None
     database.execute(f"DELETE FROM {table} WHERE rowid <= (SELECT max(rowid) FROM {table}) - ?", (capacity,))
 
 
+def process_is_running(pid: int) -> bool:
+    """Whether process `pid` of this machine still runs (a killed one not yet reaped by its
+    parent, a zombie, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc here: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        return True
+    return state not in ("Z", "X")
+
+
 def remove_files_of_stopped_servers(shared_memory: Path = SHARED_MEMORY) -> None:
     for path in shared_memory.glob("werkwijzer-*"):
         found = _FILE.match(path.name)
-        if found and not Path(f"/proc/{found.group(1)}").exists():
+        if found and not process_is_running(int(found.group(1))):
             path.unlink(missing_ok=True)
 
 

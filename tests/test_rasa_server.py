@@ -6,6 +6,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasa.core.actions.action import RemoteAction
 
 from bot.rasa_server import install_speedups
@@ -309,3 +311,52 @@ def test_the_rule_policy_finds_the_rules_rasa_finds_with_and_without_its_memory(
             assert policy._get_possible_keys(lookup, states) == expected
             assert policy._get_possible_keys(lookup, states) == expected
     assert len(policy.remembered_rule_keys) > 10
+
+
+_EVENT = st.fixed_dictionaries(
+    {"event": st.sampled_from(["slot", "bot", "action", "user", "active_loop", "followup", "reminder", "nonsense", ""])},
+    optional={
+        "name": st.one_of(st.text(max_size=5), st.integers(), st.none()),
+        "value": st.one_of(st.text(max_size=5), st.integers(), st.none(), st.lists(st.integers(), max_size=2)),
+        "text": st.one_of(st.text(max_size=5), st.none(), st.integers()),
+        "timestamp": st.one_of(st.floats(allow_nan=False), st.none(), st.text(max_size=2)),
+        "metadata": st.one_of(st.dictionaries(st.text(max_size=3), st.integers(), max_size=2), st.none(), st.integers()),
+        "intent": st.one_of(st.dictionaries(st.sampled_from(["name", "confidence"]), st.integers(), max_size=2), st.text(max_size=2)),
+        "policy": st.one_of(st.text(max_size=3), st.none()),
+        "confidence": st.one_of(st.floats(allow_nan=False), st.none(), st.text(max_size=2)),
+        "data": st.one_of(st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2), st.none()),
+    },
+)
+_ANSWER = st.fixed_dictionaries(
+    {},
+    optional={
+        "events": st.one_of(st.lists(st.one_of(_EVENT, st.integers(), st.text(max_size=3)), max_size=4), st.text(max_size=3)),
+        "responses": st.one_of(st.lists(st.one_of(st.dictionaries(st.sampled_from(["text", "buttons"]), st.text(max_size=3)), st.integers()), max_size=3), st.none()),
+    },
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(answer=_ANSWER)
+def test_action_answers_are_accepted_and_refused_as_jsonschema_does(action, answer):
+    """The quick check of a valid answer accepts exactly what jsonschema accepts, and a refused
+    answer gets jsonschema's own best error."""
+    from bot.rasa_server import ActionAnswerValidator
+
+    schema = RemoteAction.action_response_format_spec()
+    validator = ActionAnswerValidator(schema)
+    expected = jsonschema.exceptions.best_match(jsonschema.validators.validator_for(schema)(schema).iter_errors(answer))
+    found = validator.first_error(answer)
+    assert (found is None) == (expected is None)
+    if expected is not None:
+        assert found.message == expected.message and list(found.path) == list(expected.path)
+
+
+def test_the_quick_check_is_used_for_the_answers_the_actions_give(action):
+    from bot.rasa_server import ActionAnswerValidator
+
+    validator = ActionAnswerValidator(RemoteAction.action_response_format_spec())
+    answer = {"events": [{"event": "slot", "name": "language", "value": "nl", "timestamp": None},
+                         {"event": "active_loop", "name": None}, {"event": "followup", "name": "x"}],
+              "responses": [{"text": "Hallo", "buttons": [{"title": "a", "payload": "/b"}]}]}
+    assert validator._is_valid_by_kind(answer) and validator.first_error(answer) is None
