@@ -38,13 +38,14 @@ from __future__ import annotations
 import atexit
 import ctypes
 import gc
+import json
 import logging
 import os
 import secrets
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple
 
 from bot.settings import rasa_environment
 
@@ -69,7 +70,8 @@ def install_speedups(sqlite_synchronous: str = "NORMAL") -> None:
     _install_debug_log_copies()
     _install_kept_alive_endpoint_sessions()
     _install_fast_intent_features()
-    _install_rule_lookup_memory()
+    _install_rule_index()
+    _install_past_states_memory()
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
 
@@ -256,15 +258,111 @@ def intent_feature_rows(self: Any, messages: List[Any]) -> Any:
     )
 
 
-def _install_rule_lookup_memory() -> None:
-    """RulePolicy tries every rule against the conversation's states on every prediction (tens of
-    thousands of checks a message, ~10 % of its CPU). Which rules apply depends only on the last
-    states, as many as the longest rule has (older turns pass every rule), so the answer for
-    those states is remembered (`RULE_LOOKUP_MEMORY` of them per policy, the oldest forgotten
-    first): the same rules, found once. Only a policy loaded from a trained model remembers:
-    one being trained still changes its rules."""
-    import json
+class RuleIndex:
+    """The rules of one RulePolicy lookup, ready for finding those that apply to a conversation.
 
+    Rasa's `_get_possible_keys` checks every rule against every state of the conversation, newest
+    first (tens of thousands of checks a message, ~10 % of its CPU), parsing each rule's JSON key
+    again for every check and going on past the rule's length, where every rule passes. Here each
+    rule is parsed once, checked only as far back as it is long, and only the rules whose newest
+    state asks for the conversation's last action and intent (or for none) are checked at all:
+    a rule that names another action or intent can never pass Rasa's check (`_does_rule_match_state`
+    wants them equal). Each remaining check is Rasa's own, so the same rules are found."""
+
+    ANY = None
+
+    def __init__(self, lookup: Dict[Text, Text]) -> None:
+        from rasa.shared.core.constants import PREVIOUS_ACTION, USER
+
+        self.lookup = lookup
+        self.size = len(lookup)
+        self.rules: Dict[Text, List[Any]] = {key: list(reversed(json.loads(key))) for key in lookup}
+        self.groups: Dict[Tuple[Any, Any], List[Text]] = {}
+        for key, states in self.rules.items():
+            newest = states[0] if states else {}
+            group = (self._required(newest, PREVIOUS_ACTION, "action_name"), self._required(newest, USER, "intent"))
+            self.groups.setdefault(group, []).append(key)
+
+    @staticmethod
+    def _required(state: Dict[Text, Any], part: Text, name: Text) -> Any:
+        from rasa.shared.core.constants import SHOULD_NOT_BE_SET
+
+        value = (state.get(part) or {}).get(name)
+        return value if isinstance(value, str) and value and value != SHOULD_NOT_BE_SET else RuleIndex.ANY
+
+    def candidates(self, newest: Dict[Text, Any]) -> Iterable[Text]:
+        """The rules that may apply when the conversation's newest state is `newest`."""
+        from rasa.shared.core.constants import PREVIOUS_ACTION, USER
+
+        if not newest.get(PREVIOUS_ACTION):  # a conversation start: Rasa lets any rule's start pass
+            return self.rules.keys()
+        action = newest[PREVIOUS_ACTION].get("action_name")
+        intent = (newest.get(USER) or {}).get("intent")
+        found: List[Text] = []
+        for group in {(action, intent), (action, self.ANY), (self.ANY, intent), (self.ANY, self.ANY)}:
+            found.extend(self.groups.get(group, ()))
+        return found
+
+    def possible_keys(self, policy: Any, states: List[Any]) -> Set[Text]:
+        """What Rasa's `policy._get_possible_keys(self.lookup, states)` returns."""
+        from rasa.shared.core.constants import PREVIOUS_ACTION
+
+        if not states:
+            return set(self.lookup)
+        newest_first = states[::-1]
+        matches = policy._does_rule_match_state
+        found = set()
+        for key in self.candidates(newest_first[0]):
+            for rule_state, state in zip(self.rules[key], newest_first):
+                rule_action, action = rule_state.get(PREVIOUS_ACTION), state.get(PREVIOUS_ACTION)
+                if not rule_action and not action:
+                    continue
+                if not rule_action or not action or not matches(rule_state, state):
+                    break
+            else:
+                found.add(key)
+        return found
+
+
+# The attribute of a tracker under which `_install_past_states_memory` keeps its states.
+PAST_STATES = "_werkwijzer_past_states"
+
+
+def _install_past_states_memory() -> None:
+    """Every policy turns the whole conversation into states (replaying all its events), and the
+    rule policy does so several times per prediction: ~19 % of a message's CPU, growing with the
+    conversation. A tracker now remembers the states it gave, for as long as nothing was added to
+    its events (the same number of events, the same last event) and for the same domain and
+    arguments; each caller gets its own copy of the states and of their parts, which Rasa's
+    featurizers change in place (the values inside are strings, numbers and tuples)."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if hasattr(DialogueStateTracker, "rasa_past_states"):
+        return
+    DialogueStateTracker.rasa_past_states = DialogueStateTracker.past_states
+
+    def past_states(
+        self: DialogueStateTracker,
+        domain: Any,
+        omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+    ) -> List[Any]:
+        memory = self.__dict__.setdefault(PAST_STATES, {})
+        key = (id(domain), omit_unset_slots, ignore_rule_only_turns, json.dumps(rule_only_data, sort_keys=True))
+        last = self.events[-1] if self.events else None
+        kept = memory.get(key)
+        if kept is None or kept[0] is not domain or kept[1] != len(self.events) or kept[2] is not last:
+            states = self.rasa_past_states(domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+            kept = memory[key] = (domain, len(self.events), last, states)
+        return [{part: dict(features) for part, features in state.items()} for state in kept[3]]
+
+    DialogueStateTracker.past_states = past_states
+
+
+def _install_rule_index() -> None:
+    """Rules found with a `RuleIndex` per lookup, for policies loaded from a trained model (one
+    being trained still changes its rules). Rasa's own method stays as `rasa_get_possible_keys`."""
     from rasa.core.policies.rule_policy import RulePolicy
 
     if hasattr(RulePolicy, "rasa_get_possible_keys"):
@@ -274,32 +372,20 @@ def _install_rule_lookup_memory() -> None:
 
     def load(cls, *args: Any, **kwargs: Any) -> Any:
         policy = load_policy(cls, *args, **kwargs)
-        policy.remembered_rule_keys = {}
+        policy.rule_indexes = {}
         return policy
 
-    def _get_possible_keys(self: RulePolicy, lookup: Dict[Text, Text], states: List[Any]) -> Any:
-        memory = getattr(self, "remembered_rule_keys", None)
-        if memory is None:
+    def _get_possible_keys(self: RulePolicy, lookup: Dict[Text, Text], states: List[Any]) -> Set[Text]:
+        indexes = getattr(self, "rule_indexes", None)
+        if indexes is None:
             return self.rasa_get_possible_keys(lookup, states)
-        longest = memory.get(("longest", id(lookup)))
-        if longest is None:
-            longest = max((len(self._rule_key_to_state(key)) for key in lookup), default=0)
-            memory[("longest", id(lookup))] = longest
-        recent = states[-longest:] if longest else []
-        key = (id(lookup), json.dumps(recent, sort_keys=True))
-        found = memory.get(key)
-        if found is None:
-            found = frozenset(self.rasa_get_possible_keys(lookup, recent))
-            if len(memory) >= RULE_LOOKUP_MEMORY:
-                memory.pop(next(k for k in memory if k[0] != "longest"))
-            memory[key] = found
-        return set(found)
+        index = indexes.get(id(lookup))
+        if index is None or index.lookup is not lookup or index.size != len(lookup):
+            index = indexes[id(lookup)] = RuleIndex(lookup)
+        return index.possible_keys(self, states)
 
     RulePolicy._get_possible_keys = _get_possible_keys
     RulePolicy.load = classmethod(load)
-
-
-RULE_LOOKUP_MEMORY = 20_000
 
 
 # Seconds an idle connection to the action server is kept for the next call: below the 5 s after

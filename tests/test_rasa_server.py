@@ -279,9 +279,10 @@ def test_the_intent_classifier_gets_the_feature_rows_rasa_built(trained_model, p
     assert ours.shape == rasas.shape == (len(texts), rasas.shape[1]) and (ours != rasas).nnz == 0
 
 
-def test_the_rule_policy_finds_the_rules_rasa_finds_with_and_without_its_memory(trained_model, project):
-    """Every prefix of every conversation test (tests/conversations) and of the training rules:
-    the rules that apply, found with the memory (twice: the second time from it) and by Rasa."""
+def test_the_rule_policy_finds_the_rules_rasa_finds_with_its_index(trained_model, project):
+    """Every prefix of every conversation test (tests/conversations) and of the training rules,
+    as the rules see it and with the last user input as text: the rules that apply, found with
+    the index and by Rasa."""
     from rasa.shared.core.events import ActionExecuted, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
@@ -291,7 +292,7 @@ def test_the_rule_policy_finds_the_rules_rasa_finds_with_and_without_its_memory(
     domain = metadata.domain
     policy = _component(trained_model, "RulePolicy")
     rule_only_data = policy._get_rule_only_data()
-    assert policy.remembered_rule_keys is not None  # a loaded policy remembers
+    assert policy.rule_indexes is not None  # a loaded policy indexes its rules
     steps = []
     files = sorted((project / "tests" / "conversations").glob("*.yml")) + sorted((project / "data" / "rules").glob("*.yml"))
     for path in files:
@@ -303,14 +304,17 @@ def test_the_rule_policy_finds_the_rules_rasa_finds_with_and_without_its_memory(
                     continue
                 tracker.update(event)
                 if isinstance(event, (UserUttered, ActionExecuted)):
-                    steps.append(policy._prediction_states(tracker, domain, rule_only_data=rule_only_data))
-    assert len(steps) > 100
+                    for as_text in (False, True):
+                        steps.append(policy._prediction_states(tracker, domain, as_text, rule_only_data=rule_only_data))
+    assert len(steps) > 200
+    found = 0
     for lookup in (policy.lookup[RULES], policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH]):
         for states in steps:
             expected = policy.rasa_get_possible_keys(lookup, states)
             assert policy._get_possible_keys(lookup, states) == expected
-            assert policy._get_possible_keys(lookup, states) == expected
-    assert len(policy.remembered_rule_keys) > 10
+            found += len(expected)
+    assert found > 100  # rules were found, not only none
+    assert {id(policy.lookup[RULES]), id(policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH])} <= set(policy.rule_indexes)
 
 
 _EVENT = st.fixed_dictionaries(
@@ -360,3 +364,38 @@ def test_the_quick_check_is_used_for_the_answers_the_actions_give(action):
                          {"event": "active_loop", "name": None}, {"event": "followup", "name": "x"}],
               "responses": [{"text": "Hallo", "buttons": [{"title": "a", "payload": "/b"}]}]}
     assert validator._is_valid_by_kind(answer) and validator.first_error(answer) is None
+
+
+def test_a_tracker_gives_the_states_rasa_gives_however_often_it_is_asked(trained_model, project):
+    """Every prefix of every conversation test, with the arguments the two policies use: the
+    remembered states equal Rasa's, also after a caller changed the ones it got and after
+    new events."""
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+    from rasa.shared.core.constants import USER
+
+    metadata, _ = trained_model["SequentialGraphRunner"]
+    domain = metadata.domain
+    rule_only_data = _component(trained_model, "RulePolicy")._get_rule_only_data()
+    arguments = [(False, False, None), (False, True, rule_only_data), (True, False, None)]
+    checked = 0
+    for path in sorted((project / "tests" / "conversations").glob("*.yml")):
+        for story in YAMLStoryReader(domain).read_from_file(str(path)):
+            tracker = DialogueStateTracker.from_events("t", [], slots=domain.slots)
+            for event in story.events:
+                if isinstance(event, UserUttered) and not event.intent_name:
+                    continue
+                tracker.update(event)
+                if not isinstance(event, (UserUttered, ActionExecuted)):
+                    continue
+                for omit, ignore, rule_only in arguments:
+                    expected = tracker.rasa_past_states(domain, omit, ignore, rule_only)
+                    first = tracker.past_states(domain, omit, ignore, rule_only)
+                    assert first == expected
+                    for state in first:  # what Rasa's featurizers do to the states they get
+                        state.get(USER, {}).pop("intent", None)
+                        state.clear()
+                    assert tracker.past_states(domain, omit, ignore, rule_only) == expected
+                    checked += 1
+    assert checked > 300
