@@ -10,10 +10,12 @@ import os
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,6 +148,21 @@ def _answers(url: str) -> bool:
         return False
 
 
+def port_taken(url: str) -> Optional[int]:
+    """The port of `url` if some process already listens on it (so a service started there could
+    not bind it, and the other process would answer its health checks instead)."""
+    address = urllib.parse.urlsplit(url)
+    if address.port is None:
+        return None
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT is free
+        try:
+            probe.bind((address.hostname or "127.0.0.1", address.port))
+        except OSError:
+            return address.port
+    return None
+
+
 class Stack:
     """The processes of one assistant, started together and stopped together."""
 
@@ -159,12 +176,23 @@ class Stack:
         try:
             for service in self.services:
                 announce(f"Starting the {service.name} ...")
+                self._check_port_free(service)
                 self._start(service)
                 self._wait_ready(service, timeout)
                 announce(f"  ready: {service.description}")
         except BaseException:
             self.stop()
             raise
+
+    @staticmethod
+    def _check_port_free(service: Service) -> None:
+        taken = port_taken(service.health_url)
+        if taken is not None:
+            raise RuntimeError(
+                f"port {taken} for the {service.name} is taken by another process (an earlier `make run` "
+                f"still running?). Stop it, or choose other ports with BOT_RASA_PORT, BOT_ACTION_PORT "
+                f"and BOT_WEB_PORT"
+            )
 
     def _start(self, service: Service) -> None:
         stdout = None
@@ -205,6 +233,10 @@ class Stack:
     def restart(self, name: str, timeout: float = 240.0) -> None:
         service = self.service(name)
         self.kill(name, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while port_taken(service.health_url) is not None and time.monotonic() < deadline:
+            time.sleep(0.1)  # its worker processes may still hold the port for a moment
+        self._check_port_free(service)
         self._start(service)
         self._wait_ready(service, timeout)
 
@@ -243,27 +275,38 @@ class Stack:
 
 
 def run_forever(stack: Stack) -> int:
-    """Keeps the stack in the foreground until Ctrl-C / SIGTERM or until a process dies."""
-    stopping = {"signal": None}
+    """Keeps the stack in the foreground until Ctrl-C / SIGTERM or until a process dies. Ctrl-C or
+    SIGTERM while it starts stops what was started so far (the processes run in sessions of their
+    own: they would outlive this one)."""
+    stopping: Dict[str, Any] = {"signal": None, "started": False}
 
     def on_signal(signum, frame):  # noqa: ARG001
+        if not stopping["started"]:
+            raise KeyboardInterrupt  # Stack.start stops what it started, then it reaches us
         stopping["signal"] = signum
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    previous = {number: signal.signal(number, on_signal) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
-        stack.start(announce=lambda line: print(line, flush=True))
-    except (RuntimeError, TimeoutError) as problem:
-        print(f"Could not start: {problem}", file=sys.stderr, flush=True)
-        return 1
-    print("All running. Press Ctrl-C to stop.", flush=True)
-    while stopping["signal"] is None:
-        dead = stack.failed()
-        if dead is not None:
-            print(f"The {dead.name} stopped (exit code {dead.process.returncode}); stopping the rest.", file=sys.stderr, flush=True)
-            stack.stop()
+        try:
+            stack.start(announce=lambda line: print(line, flush=True))
+        except (RuntimeError, TimeoutError) as problem:
+            print(f"Could not start: {problem}", file=sys.stderr, flush=True)
             return 1
-        time.sleep(0.5)
-    print("Stopping ...", flush=True)
-    stack.stop()
-    return 0
+        except KeyboardInterrupt:
+            print("Stopped while starting.", file=sys.stderr, flush=True)
+            return 1
+        stopping["started"] = True
+        print("All running. Press Ctrl-C to stop.", flush=True)
+        while stopping["signal"] is None:
+            dead = stack.failed()
+            if dead is not None:
+                print(f"The {dead.name} stopped (exit code {dead.process.returncode}); stopping the rest.", file=sys.stderr, flush=True)
+                stack.stop()
+                return 1
+            time.sleep(0.5)
+        print("Stopping ...", flush=True)
+        stack.stop()
+        return 0
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
