@@ -275,7 +275,6 @@ class RuleIndex:
         from rasa.shared.core.constants import PREVIOUS_ACTION, USER
 
         self.lookup = lookup
-        self.size = len(lookup)
         self.rules: Dict[Text, List[Any]] = {key: list(reversed(json.loads(key))) for key in lookup}
         self.groups: Dict[Tuple[Any, Any], List[Text]] = {}
         for key, states in self.rules.items():
@@ -380,7 +379,7 @@ def _install_rule_index() -> None:
         if indexes is None:
             return self.rasa_get_possible_keys(lookup, states)
         index = indexes.get(id(lookup))
-        if index is None or index.lookup is not lookup or index.size != len(lookup):
+        if index is None or index.lookup is not lookup:  # a loaded policy's lookups never change
             index = indexes[id(lookup)] = RuleIndex(lookup)
         return index.possible_keys(self, states)
 
