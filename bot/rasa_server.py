@@ -29,6 +29,9 @@
    the action server share one HTTP session with kept-alive connections; and the intent
    classifier's feature row is put together directly instead of with copies and scipy stacking;
    and RulePolicy remembers which rules apply to the last few states it has seen.
+5. Under load: each worker handles at most `BOT_MESSAGES_AT_ONCE` messages at once (default 4),
+   the others wait their turn in order (`MessageAdmission`): the slowest messages no longer wait
+   behind every other message at each of their awaits.
 
 README, "Performance and scale", shows what each buys. Nothing else of Rasa changes.
 """
@@ -53,8 +56,9 @@ _INSTALLED = "_werkwijzer_cached_response_schema"
 _SQLITE_SYNCHRONOUS = {"value": "NORMAL"}
 
 
-def install_speedups(sqlite_synchronous: str = "NORMAL") -> None:
-    """Installs the fixes of this module's docstring (SQLite with the given `synchronous`)."""
+def install_speedups(sqlite_synchronous: str = "NORMAL", messages_at_once: int = 0) -> None:
+    """Installs the fixes of this module's docstring (SQLite with the given `synchronous`; at most
+    `messages_at_once` messages handled at once per worker, 0 for no limit)."""
     # TensorFlow imports JAX, if installed, only to convert JAX models to TensorFlow Lite, which
     # Rasa never does; it goes on without it (65 MB and 0.6 s less per Rasa process).
     if "jax" not in sys.modules:
@@ -72,6 +76,8 @@ def install_speedups(sqlite_synchronous: str = "NORMAL") -> None:
     _install_fast_intent_features()
     _install_rule_index()
     _install_past_states_memory()
+    if messages_at_once > 0:
+        _install_message_admission(messages_at_once)
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
 
@@ -439,6 +445,125 @@ def _install_kept_alive_endpoint_sessions() -> None:
     EndpointConfig.session = session  # type: ignore[assignment]
 
 
+class MessageAdmission:
+    """At most `limit` messages handled at once in each event loop; the others wait their turn,
+    first come first served, but never longer than `patience` seconds.
+
+    A Rasa worker is one event loop: the CPU work of a message (NLU, policies, store) runs between
+    its awaits (the conversation lock, the action server, the store). With 20 messages in
+    progress, each await puts a message back behind all the others, so one with three action
+    calls waits three times as long as one without, and the slowest messages take several times
+    the typical time. Admitted in order, a message waits once, then goes through; the loop still
+    has other admitted messages to run while one waits for the action server. Messages of one
+    conversation are admitted after they hold its lock (`Agent.handle_message`), so no admitted
+    message waits for a lock. A message that has waited `patience` goes in anyway: admitted
+    messages stuck on a hanging action server do not stop the worker answering."""
+
+    def __init__(self, limit: int, patience: float = 2.0) -> None:
+        import asyncio
+
+        self.limit = limit
+        self.patience = patience
+        self._asyncio = asyncio
+        self._queues: Dict[int, Tuple[Any, "_AdmissionQueue"]] = {}
+
+    def _queue(self) -> "_AdmissionQueue":
+        loop = self._asyncio.get_running_loop()
+        made_in, queue = self._queues.get(id(loop), (None, None))
+        if queue is None or made_in is not loop:  # an id may come back for a new loop
+            queue = _AdmissionQueue(loop, self.limit)
+            self._queues[id(loop)] = (loop, queue)
+        return queue
+
+    async def run(self, work: Any) -> Any:
+        """Awaits `work()` (a coroutine function) once admitted, or after `patience`."""
+        queue = self._queue()
+        admitted = await queue.enter(self.patience)
+        try:
+            return await work()
+        finally:
+            if admitted:
+                queue.leave()
+
+
+class _AdmissionQueue:
+    """The messages in progress and waiting in one event loop (`MessageAdmission`)."""
+
+    def __init__(self, loop: Any, limit: int) -> None:
+        from collections import deque
+
+        self.loop = loop
+        self.limit = limit
+        self.in_progress = 0
+        self.waiting: Any = deque()
+
+    async def enter(self, patience: float) -> bool:
+        """True when admitted (and so to `leave`), False when it waited `patience` in vain."""
+        import asyncio
+
+        if self.in_progress < self.limit and not self.waiting:
+            self.in_progress += 1
+            return True
+        turn = self.loop.create_future()
+        self.waiting.append(turn)
+        try:
+            await asyncio.wait((turn,), timeout=patience)
+        except BaseException:  # cancelled while waiting: give back a turn already given
+            self._give_up(turn)
+            raise
+        if turn.done():
+            return True
+        self._give_up(turn)
+        return False
+
+    def _give_up(self, turn: Any) -> None:
+        if turn.done() and not turn.cancelled():
+            self.leave()  # the turn was passed to it: pass it on
+        else:
+            turn.cancel()
+            try:
+                self.waiting.remove(turn)
+            except ValueError:
+                pass
+
+    def leave(self) -> None:
+        """A message is done: its turn goes to the first one waiting (in_progress unchanged)."""
+        while self.waiting:
+            turn = self.waiting.popleft()
+            if not turn.done():
+                turn.set_result(True)
+                return
+        self.in_progress -= 1
+
+
+DEFAULT_MESSAGES_AT_ONCE = 4
+
+
+def messages_at_once_setting(setting: str) -> int:
+    """The value of `BOT_MESSAGES_AT_ONCE`: messages handled at once per worker (0: no limit;
+    empty: `DEFAULT_MESSAGES_AT_ONCE`)."""
+    if not setting.strip():
+        return DEFAULT_MESSAGES_AT_ONCE
+    if not setting.strip().isdigit():
+        raise ValueError(f"BOT_MESSAGES_AT_ONCE must be a whole number (0 for no limit), not {setting!r}")
+    return int(setting)
+
+
+def _install_message_admission(limit: int, patience: float = 2.0) -> None:
+    """`MessageProcessor.handle_message` runs inside a `MessageAdmission` of `limit` per worker."""
+    from rasa.core.processor import MessageProcessor
+
+    handle = getattr(MessageProcessor.handle_message, "handle_without_admission", MessageProcessor.handle_message)
+    admission = MessageAdmission(limit, patience)
+
+    async def handle_message(self: Any, message: Any) -> Any:
+        return await admission.run(lambda: handle(self, message))
+
+    handle_message.handle_without_admission = handle  # type: ignore[attr-defined]
+    handle_message.admission = admission  # type: ignore[attr-defined]
+    MessageProcessor.handle_message = handle_message  # type: ignore[assignment]
+
+
 # Modules of Rasa that use `copy` only to deep-copy what they pass to debug logs
 # (`structlogger.debug(..., events=copy.deepcopy(events))`; a test checks this of each).
 DEBUG_LOG_COPIERS = (
@@ -566,7 +691,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     """Installs the speed fixes, then runs Rasa's command line with the given arguments."""
     for name, value in rasa_environment().items():
         os.environ[name] = value  # no telemetry unless RASA_TELEMETRY_ENABLED says so
-    install_speedups(os.environ.get("BOT_SQLITE_SYNCHRONOUS", "NORMAL"))
+    install_speedups(os.environ.get("BOT_SQLITE_SYNCHRONOUS", "NORMAL"),
+                     messages_at_once_setting(os.environ.get("BOT_MESSAGES_AT_ONCE", "")))
     share_state_between_workers()
     from rasa.__main__ import main as rasa_main
 

@@ -399,3 +399,96 @@ def test_a_tracker_gives_the_states_rasa_gives_however_often_it_is_asked(trained
                     assert tracker.past_states(domain, omit, ignore, rule_only) == expected
                     checked += 1
     assert checked > 300
+
+
+def test_messages_beyond_the_limit_wait_their_turn_and_all_are_answered(monkeypatch):
+    import asyncio
+
+    from rasa.core.processor import MessageProcessor
+
+    from bot.rasa_server import _install_message_admission
+
+    inside, most_inside, started = [0], [0], []
+
+    async def handle(self, message):
+        started.append(message)
+        inside[0] += 1
+        most_inside[0] = max(most_inside[0], inside[0])
+        await asyncio.sleep(0.01)  # an action-server call: another admitted message may run
+        await asyncio.sleep(0)
+        inside[0] -= 1
+        return [{"text": f"answer to {message}"}]
+
+    monkeypatch.setattr(MessageProcessor, "handle_message", handle)
+    _install_message_admission(2)
+
+    async def twelve_at_once():
+        return await asyncio.gather(*(MessageProcessor.handle_message(None, n) for n in range(12)))
+
+    answers = asyncio.run(twelve_at_once())
+    assert answers == [[{"text": f"answer to {n}"}] for n in range(12)]
+    assert most_inside[0] == 2
+    assert started == list(range(12))  # first come, first served
+
+
+def test_a_message_waits_no_longer_than_its_patience_behind_hanging_ones():
+    import asyncio
+
+    from bot.rasa_server import MessageAdmission
+
+    admission = MessageAdmission(limit=1, patience=0.05)
+
+    async def scenario():
+        never = asyncio.Event()
+        hanging = asyncio.ensure_future(admission.run(never.wait))  # an action server that never answers
+        await asyncio.sleep(0)
+        answer = await asyncio.wait_for(admission.run(lambda: asyncio.sleep(0, result="answered")), 5)
+        hanging.cancel()
+        return answer
+
+    assert asyncio.run(scenario()) == "answered"
+
+
+def test_a_message_given_up_while_waiting_does_not_keep_a_turn():
+    import asyncio
+
+    from bot.rasa_server import MessageAdmission
+
+    admission = MessageAdmission(limit=1, patience=30)
+    order = []
+
+    async def work(name, seconds):
+        order.append(name)
+        await asyncio.sleep(seconds)
+        return name
+
+    async def scenario():
+        first = asyncio.ensure_future(admission.run(lambda: work("first", 0.05)))
+        await asyncio.sleep(0)
+        gone = asyncio.ensure_future(admission.run(lambda: work("gone", 0)))  # its client left
+        third = asyncio.ensure_future(admission.run(lambda: work("third", 0)))
+        await asyncio.sleep(0.01)
+        gone.cancel()
+        results = await asyncio.gather(first, third)
+        later = await asyncio.wait_for(admission.run(lambda: work("later", 0)), 1)
+        return results, later, admission._queue().in_progress
+
+    results, later, in_progress = asyncio.run(scenario())
+    assert results == ["first", "third"] and later == "later"
+    assert order == ["first", "third", "later"]
+    assert in_progress == 0
+
+
+@pytest.mark.parametrize("setting, limit", [("", 4), (" ", 4), ("0", 0), ("8", 8)])
+def test_the_messages_at_once_setting_is_read_as_a_number(setting, limit):
+    from bot.rasa_server import messages_at_once_setting
+
+    assert messages_at_once_setting(setting) == limit
+
+
+@pytest.mark.parametrize("setting", ["four", "-1", "2.5"])
+def test_a_wrong_messages_at_once_setting_says_what_is_expected(setting):
+    from bot.rasa_server import messages_at_once_setting
+
+    with pytest.raises(ValueError, match="BOT_MESSAGES_AT_ONCE must be a whole number"):
+        messages_at_once_setting(setting)
