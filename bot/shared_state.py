@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import time
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -104,12 +105,28 @@ class ProcessConnection:
             connection = sqlite3.connect(
                 str(self.path or ":memory:"), timeout=10.0, isolation_level=None, check_same_thread=False
             )
-            connection.execute("PRAGMA journal_mode=WAL" if self.path else "PRAGMA journal_mode=OFF")
+            _set_journal_mode(connection, "wal" if self.path else "off")
             connection.execute("PRAGMA synchronous=NORMAL" if self.sync else "PRAGMA synchronous=OFF")
             for statement in self.schema:
                 connection.execute(statement)
             self._connection, self._owner = connection, os.getpid()
         return self._connection
+
+
+def _set_journal_mode(connection: sqlite3.Connection, mode: str, attempts: int = 50) -> None:
+    """Puts the database in `mode` unless it is in it already (WAL stays set in the file).
+    Changing the mode needs the database to itself, and SQLite does not wait for that as it waits
+    for other locks: a worker opening it while another writes got "database is locked" (a 500
+    on a WhatsApp message). It now tries again, up to `attempts` times 20 ms apart."""
+    for attempt in range(attempts):
+        try:
+            if str(connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() != mode:
+                connection.execute(f"PRAGMA journal_mode={mode}")
+            return
+        except sqlite3.OperationalError as problem:
+            if "locked" not in str(problem) or attempt == attempts - 1:
+                raise
+            time.sleep(0.02)
 
 
 READY_SCHEMA = ("CREATE TABLE IF NOT EXISTS ready (pid INTEGER PRIMARY KEY)",)

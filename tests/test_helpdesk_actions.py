@@ -12,16 +12,18 @@ from rasa_sdk import Tracker
 from actions.handoff import ActionHandoff, ActionOfferHandoff
 
 
-def tracker(intent: str, language: str = "en", slots: Dict[str, Any] = None, paused: bool = False) -> Tracker:
+def tracker(intent: str, language: str = "en", slots: Dict[str, Any] = None, paused: bool = False,
+            text: str = "/affirm", confidence: float = 1.0) -> Tracker:
     events: List[Dict[str, Any]] = [
         {"event": "user", "text": "May I work?", "timestamp": 10.0, "parse_data": {"intent": {"name": "ask_asylum_work"}}},
         {"event": "bot", "text": "Yes, after 6 months.", "timestamp": 11.0},
-        {"event": "user", "text": "/affirm", "timestamp": 12.0, "parse_data": {"intent": {"name": intent}}, "input_channel": "telegram"},
+        {"event": "user", "text": text, "timestamp": 12.0, "parse_data": {"intent": {"name": intent, "confidence": confidence}},
+         "input_channel": "telegram"},
     ]
     return Tracker(
         "someone",
         {"language": language, **(slots or {})},
-        {"text": "/affirm", "intent": {"name": intent}, "entities": []},
+        {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
         events,
         paused,
         None,
@@ -76,6 +78,24 @@ async def test_consent_opens_a_ticket_and_pauses(dispatcher, domain, helpdesk_ap
     assert [m["text"] for m in body["transcript"]] == ["May I work?", "Yes, after 6 months.", "/affirm"]
     assert dispatcher.messages[0]["response"] == "utter_handoff_started"
     assert {"event": "pause", "timestamp": None} in events
+
+
+async def test_an_unsure_yes_gets_the_offer_again_and_opens_no_ticket(dispatcher, domain, helpdesk_app):
+    received, _ = helpdesk_app
+    unsure = tracker("affirm", slots={"handoff_reason": "repeated_fallback"}, text='"; DROP TABLE events; --', confidence=0.47)
+    events = await ActionHandoff().run(dispatcher, unsure, domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_offer_handoff"}]
+    assert received == [] and dispatcher.messages == []
+    offer_events = await ActionOfferHandoff().run(dispatcher, unsure, domain)
+    assert {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": "repeated_fallback"} in offer_events
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/handoff_share_all", "/deny"]
+
+
+@pytest.mark.parametrize("text, confidence", [("ja", 0.89), ("اي", 0.65), ("/affirm", 1.0)])
+async def test_a_clear_yes_opens_a_ticket(dispatcher, domain, helpdesk_app, text, confidence):
+    received, _ = helpdesk_app
+    events = await ActionHandoff().run(dispatcher, tracker("affirm", text=text, confidence=confidence), domain)
+    assert len(received) == 1 and {"event": "pause", "timestamp": None} in events
 
 
 async def test_outside_office_hours_the_user_hears_when_to_expect_an_answer(dispatcher, domain, helpdesk_app):
