@@ -38,6 +38,7 @@ README, "Performance and scale", shows what each buys. Nothing else of Rasa chan
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import ctypes
 import gc
@@ -398,6 +399,16 @@ def _install_rule_index() -> None:
 KEEP_ALIVE_SECONDS = 2.0
 
 
+def _of_this_loop(made: Dict[Any, Tuple[Any, Any]], key: Any, make: Any, usable: Any = lambda _: True) -> Any:
+    """What `make()` gave for this event loop under `key` (made again when it is not `usable`)."""
+    loop = asyncio.get_running_loop()
+    made_in, thing = made.get((id(loop), key), (None, None))
+    if thing is None or made_in is not loop or not usable(thing):  # an id may come back for a new loop
+        thing = make()
+        made[(id(loop), key)] = (loop, thing)
+    return thing
+
+
 class _KeptSession:
     """What `EndpointConfig.session()` returns: the shared session of this event loop, which
     `async with` does not close."""
@@ -416,8 +427,6 @@ def _install_kept_alive_endpoint_sessions() -> None:
     """Rasa makes a new HTTP session, and so a new TCP connection, for every call of the action
     server. Calls now share one session per event loop (and headers and login), whose idle
     connections are kept `KEEP_ALIVE_SECONDS`; Rasa's request code is unchanged."""
-    import asyncio
-
     import aiohttp
     from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
     from rasa.utils.endpoints import EndpointConfig
@@ -427,18 +436,14 @@ def _install_kept_alive_endpoint_sessions() -> None:
     sessions: Dict[Any, Any] = {}
 
     def session(self: EndpointConfig) -> Any:
-        loop = asyncio.get_running_loop()
         login = tuple(sorted((self.basic_auth or {}).items()))
-        key = (id(loop), tuple(sorted((self.headers or {}).items())), login)
-        made_in, shared = sessions.get(key, (None, None))
-        if shared is None or shared.closed or made_in is not loop:  # an id may come back for a new loop
-            shared = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_SECONDS),
-                headers=self.headers,
-                auth=aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None,
-                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-            )
-            sessions[key] = (loop, shared)
+        key = (tuple(sorted((self.headers or {}).items())), login)
+        shared = _of_this_loop(sessions, key, lambda: aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_SECONDS),
+            headers=self.headers,
+            auth=aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        ), usable=lambda session: not session.closed)
         return _KeptSession(shared)
 
     session.shared = True  # type: ignore[attr-defined]
@@ -460,20 +465,12 @@ class MessageAdmission:
     messages stuck on a hanging action server do not stop the worker answering."""
 
     def __init__(self, limit: int, patience: float = 2.0) -> None:
-        import asyncio
-
         self.limit = limit
         self.patience = patience
-        self._asyncio = asyncio
-        self._queues: Dict[int, Tuple[Any, "_AdmissionQueue"]] = {}
+        self._queues: Dict[Any, Tuple[Any, Any]] = {}
 
     def _queue(self) -> "_AdmissionQueue":
-        loop = self._asyncio.get_running_loop()
-        made_in, queue = self._queues.get(id(loop), (None, None))
-        if queue is None or made_in is not loop:  # an id may come back for a new loop
-            queue = _AdmissionQueue(loop, self.limit)
-            self._queues[id(loop)] = (loop, queue)
-        return queue
+        return _of_this_loop(self._queues, None, lambda: _AdmissionQueue(asyncio.get_running_loop(), self.limit))
 
     async def run(self, work: Any) -> Any:
         """Awaits `work()` (a coroutine function) once admitted, or after `patience`."""
@@ -499,8 +496,6 @@ class _AdmissionQueue:
 
     async def enter(self, patience: float) -> bool:
         """True when admitted (and so to `leave`), False when it waited `patience` in vain."""
-        import asyncio
-
         if self.in_progress < self.limit and not self.waiting:
             self.in_progress += 1
             return True
@@ -560,7 +555,6 @@ def _install_message_admission(limit: int, patience: float = 2.0) -> None:
         return await admission.run(lambda: handle(self, message))
 
     handle_message.handle_without_admission = handle  # type: ignore[attr-defined]
-    handle_message.admission = admission  # type: ignore[attr-defined]
     MessageProcessor.handle_message = handle_message  # type: ignore[assignment]
 
 
