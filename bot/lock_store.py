@@ -24,14 +24,16 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Text, Tuple, TypeVar
+from typing import Any, AsyncIterator, Callable, Iterable, Optional, Text, Tuple, TypeVar
 
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from rasa.core.lock import TicketLock
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.shared_state import ProcessConnection, process_is_running
+from bot.tracker_store import storage_key
 
 Result = TypeVar("Result")
 # A change of a lock: takes the stored lock (None if there is none) and returns the lock to store
@@ -42,6 +44,15 @@ Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], Result]]
 class AtomicTicketLocks(LockStore):
     """Rasa's ticket lock, with every read-change-write of a lock done by `_change` in one
     atomic step of the storage (a subclass gives `_change`, `get_lock`, `save_lock`, `delete_lock`)."""
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncIterator[TicketLock]:
+        """Rasa's `lock`, for the conversation id as the tracker store keeps it: an id that
+        Redis or SQLite cannot encode (an unpaired surrogate in a platform's sender id) would
+        otherwise fail every message of that conversation."""
+        async with super().lock(storage_key(conversation_id), lock_lifetime, wait_time_in_seconds) as ticket_lock:
+            yield ticket_lock
 
     def _change(self, conversation_id: Text, change: Change) -> Result:
         raise NotImplementedError

@@ -21,6 +21,7 @@ import pytest
 
 from bot.lock_store import SQLiteLockStore
 from bot.shared_state import process_is_running
+from bot.tracker_store import storage_key
 from tests.conftest import PROJECT
 
 LIFETIME = 600.0  # far beyond every deadline here: only dropping the ticket can free the lock
@@ -86,3 +87,34 @@ def test_a_process_is_running_until_it_is_killed(holder):
     holder.kill()
     holder.wait()
     assert not process_is_running(holder.pid)
+
+
+@pytest.mark.parametrize("sender_id", ["\ud800", "abc\udfff", "a\x00b", "👍\ud83d"])
+def test_a_sender_id_the_database_cannot_encode_still_gets_its_lock(tmp_path: Path, sender_id: str):
+    """A platform's sender id with an unpaired surrogate (or NUL) is locked as the tracker store
+    keeps it, not refused by SQLite: every message of such a conversation failed before."""
+    store = SQLiteLockStore(db=str(tmp_path / "locks.db"))
+
+    async def take_twice() -> None:
+        for _ in range(2):
+            async with store.lock(sender_id, lock_lifetime=LIFETIME, wait_time_in_seconds=0.05) as lock:
+                assert lock.conversation_id == storage_key(sender_id)
+
+    asyncio.run(asyncio.wait_for(take_twice(), 5))
+    assert store._database().execute("SELECT count(*) FROM locks").fetchone()[0] == 0  # let go after use
+
+
+def test_redis_locks_take_the_same_cleaned_id(tmp_path: Path):
+    """The Redis store (several Rasa servers) keys the lock by the same cleaned id."""
+    from bot.lock_store import AtomicRedisLockStore
+
+    store = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=0, key_prefix=f"test-{os.getpid()}")
+
+    key = store.key_prefix + storage_key("x\ud800y")
+
+    async def take() -> bool:
+        async with store.lock("x\ud800y", lock_lifetime=LIFETIME, wait_time_in_seconds=0.05):
+            return bool(store.red.exists(key))
+
+    assert asyncio.run(asyncio.wait_for(take(), 5))
+    assert not store.red.exists(key)
