@@ -449,6 +449,22 @@ def _install_kept_alive_endpoint_sessions() -> None:
     session.shared = True  # type: ignore[attr-defined]
     EndpointConfig.session = session  # type: ignore[assignment]
 
+    import rasa.core.run
+
+    close_rasas_resources = rasa.core.run.close_resources
+
+    async def close_resources(app: Any, loop: Any) -> None:
+        """Rasa's shutdown, after the sessions made for this worker's loop are closed (else
+        aiohttp reports each as an unclosed session, with its connections, as the worker exits)."""
+        running = asyncio.get_running_loop()
+        for key, (made_in, kept) in list(sessions.items()):
+            if made_in is running:
+                del sessions[key]
+                await kept.close()
+        await close_rasas_resources(app, loop)
+
+    rasa.core.run.close_resources = close_resources  # what serve_application registers for after_server_stop
+
 
 class MessageAdmission:
     """At most `limit` messages handled at once in each event loop; the others wait their turn,

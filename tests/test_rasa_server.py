@@ -492,3 +492,23 @@ def test_a_wrong_messages_at_once_setting_says_what_is_expected(setting):
 
     with pytest.raises(ValueError, match="BOT_MESSAGES_AT_ONCE must be a whole number"):
         messages_at_once_setting(setting)
+
+
+async def test_the_kept_alive_sessions_are_closed_when_the_server_stops():
+    """Rasa's after_server_stop listener now also closes this loop's action-server session, so a
+    stopping worker leaves no unclosed session or connection behind."""
+    from types import SimpleNamespace
+
+    import rasa.core.run
+    from rasa.utils.endpoints import EndpointConfig
+
+    install_speedups()
+    async with EndpointConfig("http://127.0.0.1:9/webhook").session() as session:
+        assert not session.closed
+    assert not session.closed  # kept between calls
+    app = SimpleNamespace(ctx=SimpleNamespace(agent=None))  # what the listener gets from Sanic
+    await rasa.core.run.close_resources(app, None)
+    assert session.closed
+    async with EndpointConfig("http://127.0.0.1:9/webhook").session() as again:
+        assert again is not session and not again.closed  # a later call still gets a session
+    await again.close()
