@@ -104,12 +104,11 @@ def test_a_sender_id_the_database_cannot_encode_still_gets_its_lock(tmp_path: Pa
     assert store._database().execute("SELECT count(*) FROM locks").fetchone()[0] == 0  # let go after use
 
 
-def test_redis_locks_take_the_same_cleaned_id(tmp_path: Path):
+def test_redis_locks_take_the_same_cleaned_id():
     """The Redis store (several Rasa servers) keys the lock by the same cleaned id."""
     from bot.lock_store import AtomicRedisLockStore
 
     store = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=0, key_prefix=f"test-{os.getpid()}")
-
     key = store.key_prefix + storage_key("x\ud800y")
 
     async def take() -> bool:
