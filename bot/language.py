@@ -448,6 +448,13 @@ def project_identifier(project: Path = PROJECT_DIRECTORY) -> LanguageIdentifier:
     return LanguageIdentifier.from_project(project)
 
 
+def add_language_entity(message: Message, language: str, extractor: str) -> None:
+    """Tells the dialogue the message's language (the `language` slot is filled from this entity)."""
+    entity = {"entity": ENTITY, "value": language, "start": 0, "end": len(message.get(TEXT) or ""),
+              "extractor": extractor}
+    message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
+
+
 def _project_path(configured: str) -> Path:
     """A configured path: relative to the working directory (Rasa runs in the project), or else
     to this package's project."""
@@ -499,14 +506,7 @@ class LanguageDetector(GraphComponent):
             language = self.identifier.identify(text)
             if language is None:
                 continue
-            entity = {
-                "entity": ENTITY,
-                "value": language,
-                "start": 0,
-                "end": len(text),
-                "extractor": self.__class__.__name__,
-            }
-            message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
+            add_language_entity(message, language, self.__class__.__name__)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
