@@ -45,10 +45,6 @@ MAX_GAP = 2
 _WORD = re.compile(r"[\w']+")
 
 
-def _words(text: str) -> List[str]:
-    return _WORD.findall(normalise(text))
-
-
 @dataclass(frozen=True)
 class _Word:
     """One word of a phrase: the whole word, or (with `*`) its beginning, end or middle."""
@@ -77,6 +73,11 @@ class CrisisPhrase:
     source: str  # as written in the phrases file
     words: Tuple[_Word, ...]
 
+    @property
+    def anchor(self) -> str:
+        """Its longest word: a message without it as a substring cannot contain the phrase."""
+        return max((word.text for word in self.words), key=len)
+
     @classmethod
     def parse(cls, language: str, source: str) -> "CrisisPhrase":
         patterns = [p for p in re.split(r"\s+", normalise(source).strip()) if p.strip("*")]
@@ -103,6 +104,7 @@ class CrisisPhrases:
 
     def __init__(self, phrases: Iterable[CrisisPhrase]) -> None:
         self.phrases = tuple(phrases)
+        self._anchored = tuple((phrase.anchor, phrase) for phrase in self.phrases)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Sequence[str]]) -> "CrisisPhrases":
@@ -115,8 +117,12 @@ class CrisisPhrases:
 
     def find(self, text: str) -> Optional[CrisisPhrase]:
         """The first phrase the text contains, or None."""
-        words = _words(text)
-        return next((phrase for phrase in self.phrases if phrase.found_in(words)), None)
+        normalised = normalise(text)
+        candidates = [phrase for anchor, phrase in self._anchored if anchor in normalised]
+        if not candidates:  # nearly every message: a substring test per phrase, no word matching
+            return None
+        words = _WORD.findall(normalised)
+        return next((phrase for phrase in candidates if phrase.found_in(words)), None)
 
 
 @DefaultV1Recipe.register(
