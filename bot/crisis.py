@@ -45,6 +45,11 @@ MAX_GAP = 2
 _WORD = re.compile(r"[\w']+")
 
 
+def words_of(normalised: str) -> List[str]:
+    """The words of a normalised text, as phrases are matched against them."""
+    return _WORD.findall(normalised)
+
+
 @dataclass(frozen=True)
 class _Word:
     """One word of a phrase: the whole word, or (with `*`) its beginning, end or middle."""
@@ -121,7 +126,7 @@ class CrisisPhrases:
         candidates = [phrase for anchor, phrase in self._anchored if anchor in normalised]
         if not candidates:  # nearly every message: a substring test per phrase, no word matching
             return None
-        words = _WORD.findall(normalised)
+        words = words_of(normalised)
         return next((phrase for phrase in candidates if phrase.found_in(words)), None)
 
 

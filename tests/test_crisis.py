@@ -10,7 +10,7 @@ from typing import Iterator, Tuple
 import pytest
 
 from bot import fast_yaml
-from bot.crisis import CRISIS_INTENT, CrisisPhrases
+from bot.crisis import CRISIS_INTENT, CrisisPhrases, words_of
 from bot.evaluation import DEFAULT_QUESTIONS, load_questions
 from bot.nlu_crossval import read_examples
 from bot.quality import held_out_intents
@@ -34,6 +34,12 @@ def test_every_language_has_phrases_and_crisis_messages(phrases, project):
     languages = {p.stem for p in (project / "translations").glob("*.yml")}
     assert {phrase.language for phrase in phrases.phrases} == languages
     assert set(CASES["must_match"]) == languages
+
+
+def test_every_phrase_finds_itself(phrases):
+    """A phrase whose words the message tokenizer splits ("self-harm") could never match."""
+    dead = [p.source for p in phrases.phrases if not p.found_in(words_of(" ".join(w.text for w in p.words)))]
+    assert dead == []
 
 
 @pytest.mark.parametrize("language,message", list(crisis_messages()))
