@@ -6,6 +6,8 @@ pipeline of `config.yml` (the project's tokenizer and spelling normalisation, th
 featurizers, the logistic regression and the fallback threshold), which takes seconds per fold
 where `rasa test nlu --cross-validation` takes minutes. Folds are stratified by language and
 intent. `--check MODEL` compares the copy with a trained model on the held-out messages.
+`--added FILE_NAME` tells whether a new data file helps: the other examples' out-of-fold answers
+with the same folds, without and with its examples in training (README, "Languages", round 8).
 
 It reports, for the out-of-fold answers: right / wrong intent / fallback per language, the
 intents confused most, and the examples whose label the other folds contradict with high
@@ -151,6 +153,26 @@ def cross_validate(config: Dict[str, Any], examples: Sequence[Example], folds: i
     return answers
 
 
+def cross_validate_added(config: Dict[str, Any], examples: Sequence[Example], added_file: str, folds: int = 5,
+                         seed: int = 0) -> Dict[str, List[Answer]]:
+    """Does a new data file help? The other examples are cross-validated with the same folds twice:
+    without the file's examples, and with all of them in every training fold. They are never
+    scored themselves, so both runs answer the same messages."""
+    from sklearn.model_selection import StratifiedKFold
+
+    added = [e for e in examples if Path(e.path).name == added_file]
+    scored = [e for e in examples if Path(e.path).name != added_file]
+    features = Features(config)
+    tokens = {e.text: features.tokens(e.text) for e in examples}
+    strata = [f"{e.language}/{e.intent}" for e in scored]
+    answers: Dict[str, List[Answer]] = {"without": [], "with": []}
+    for train_index, test_index in StratifiedKFold(folds, shuffle=True, random_state=seed).split(scored, strata):
+        train, test = [scored[i] for i in train_index], [scored[i] for i in test_index]
+        answers["without"] += fit_predict(config, train, test, features, tokens)
+        answers["with"] += fit_predict(config, [*train, *added], test, features, tokens)
+    return answers
+
+
 def outcome(config: Dict[str, Any], answer: Answer, threshold: Optional[float] = None) -> str:
     if fallback(config, answer, threshold):
         return "fallback"
@@ -223,6 +245,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--confusions", type=int, default=25)
     parser.add_argument("--suspects", type=float, default=None, help="list examples contradicted above this confidence")
     parser.add_argument("--check", type=Path, default=None, help="a trained model to compare the copy with")
+    parser.add_argument("--added", default=None, metavar="FILE_NAME",
+                        help="compare the other examples' answers without and with the files of this name "
+                             "(e.g. answer_terms.yml), same folds")
     args = parser.parse_args(argv)
     config = yaml.safe_load((PROJECT_DIRECTORY / args.config).read_text(encoding="utf-8"))
     examples = read_examples(PROJECT_DIRECTORY)
@@ -230,6 +255,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         check_against_model(config, examples, args.check)
         return 0
     started = time.monotonic()
+    if args.added:
+        compared = cross_validate_added(config, examples, args.added, args.folds, args.seed)
+        print(f"{len(compared['with'])} examples scored, {args.folds} folds, {time.monotonic() - started:.0f} s")
+        for name, answers in compared.items():
+            print(f"\n{name} the examples of {args.added}:\n")
+            print_summary(config, answers, [_pipeline_step(config, "FallbackClassifier").get("threshold", 0.3)])
+        return 0
     answers = cross_validate(config, examples, args.folds, args.seed)
     print(f"{len(examples)} examples, {args.folds} folds, {time.monotonic() - started:.0f} s\n")
     configured = _pipeline_step(config, "FallbackClassifier").get("threshold", 0.3)

@@ -1,6 +1,6 @@
 """The cross-validation copy of the NLU pipeline (bot/nlu_crossval.py)."""
 
-from bot.nlu_crossval import Answer, Example, Features, fallback, summary
+from bot.nlu_crossval import Answer, Example, Features, cross_validate_added, fallback, summary
 
 CONFIG = {
     "pipeline": [
@@ -37,3 +37,14 @@ def test_features_see_the_normalised_spelling_and_numbers_as_one_token():
     assert features.tokens("Çalışma İzni 24 hafta") == "calisma izni __number__ hafta"  # as Rasa: __NUMBER__, then lower case
     matrix = features.fit(["calisma izni", "merhaba"]).transform(["Çalışma izni"])
     assert matrix.shape[0] == 1 and matrix.sum() > 0
+
+
+def test_added_examples_are_trained_on_but_never_scored():
+    old = [Example(f"{word} {n}", intent, "en", "data/nlu/en/conversation.yml")
+           for intent, word in (("greet", "hello"), ("goodbye", "bye")) for n in range(5)]
+    added = [Example("hello there friend", "greet", "en", "data/nlu/en/answer_terms.yml"),
+             Example("bye bye friend", "goodbye", "en", "data/nlu/en/answer_terms.yml")]
+    answers = cross_validate_added(CONFIG, [*old, *added], "answer_terms.yml", folds=5)
+    for name in ("without", "with"):
+        assert sorted(a.example.text for a in answers[name]) == sorted(e.text for e in old)
+    assert all(a.intent == a.example.intent for a in answers["with"])
