@@ -77,18 +77,15 @@ class CrisisPhrase:
     language: str
     source: str  # as written in the phrases file
     words: Tuple[_Word, ...]
-
-    @property
-    def anchor(self) -> str:
-        """Its longest word: a message without it as a substring cannot contain the phrase."""
-        return max((word.text for word in self.words), key=len)
+    anchor: str  # its longest word: a message without it as a substring cannot contain the phrase
 
     @classmethod
     def parse(cls, language: str, source: str) -> "CrisisPhrase":
         patterns = [p for p in re.split(r"\s+", normalise(source).strip()) if p.strip("*")]
         if not patterns:
             raise ValueError(f"empty crisis phrase in {language}: {source!r}")
-        return cls(language, source, tuple(_Word.parse(p) for p in patterns))
+        words = tuple(_Word.parse(p) for p in patterns)
+        return cls(language, source, words, max((word.text for word in words), key=len))
 
     def found_in(self, words: Sequence[str]) -> bool:
         return any(self._found_from(words, start) for start, word in enumerate(words) if self.words[0].matches(word))
@@ -109,7 +106,6 @@ class CrisisPhrases:
 
     def __init__(self, phrases: Iterable[CrisisPhrase]) -> None:
         self.phrases = tuple(phrases)
-        self._anchored = tuple((phrase.anchor, phrase) for phrase in self.phrases)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Sequence[str]]) -> "CrisisPhrases":
@@ -123,7 +119,7 @@ class CrisisPhrases:
     def find(self, text: str) -> Optional[CrisisPhrase]:
         """The first phrase the text contains, or None."""
         normalised = normalise(text)
-        candidates = [phrase for anchor, phrase in self._anchored if anchor in normalised]
+        candidates = [phrase for phrase in self.phrases if phrase.anchor in normalised]
         if not candidates:  # nearly every message: a substring test per phrase, no word matching
             return None
         words = words_of(normalised)

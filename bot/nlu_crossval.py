@@ -23,7 +23,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import scipy.sparse
@@ -138,18 +138,27 @@ def fit_predict(config: Dict[str, Any], train: Sequence[Example], test: Sequence
     return answers
 
 
+def stratified_folds(examples: Sequence[Example], folds: int, seed: int) -> Iterable[Tuple[List[Example], List[Example]]]:
+    """(training, test) examples of each fold, stratified by language and intent."""
+    from sklearn.model_selection import StratifiedKFold
+
+    strata = [f"{e.language}/{e.intent}" for e in examples]
+    for train_index, test_index in StratifiedKFold(folds, shuffle=True, random_state=seed).split(examples, strata):
+        yield [examples[i] for i in train_index], [examples[i] for i in test_index]
+
+
+def _features_and_tokens(config: Dict[str, Any], examples: Sequence[Example]) -> Tuple[Features, Dict[str, str]]:
+    features = Features(config)
+    return features, {e.text: features.tokens(e.text) for e in examples}
+
+
 def cross_validate(config: Dict[str, Any], examples: Sequence[Example], folds: int = 5,
                    seed: int = 0) -> List[Answer]:
     """Out-of-fold answers for every example (folds stratified by language and intent)."""
-    from sklearn.model_selection import StratifiedKFold
-
-    features = Features(config)
-    tokens = {e.text: features.tokens(e.text) for e in examples}
-    strata = [f"{e.language}/{e.intent}" for e in examples]
+    features, tokens = _features_and_tokens(config, examples)
     answers: List[Answer] = []
-    for train_index, test_index in StratifiedKFold(folds, shuffle=True, random_state=seed).split(examples, strata):
-        answers += fit_predict(config, [examples[i] for i in train_index], [examples[i] for i in test_index],
-                               features, tokens)
+    for train, test in stratified_folds(examples, folds, seed):
+        answers += fit_predict(config, train, test, features, tokens)
     return answers
 
 
@@ -158,16 +167,11 @@ def cross_validate_added(config: Dict[str, Any], examples: Sequence[Example], ad
     """Does a new data file help? The other examples are cross-validated with the same folds twice:
     without the file's examples, and with all of them in every training fold. They are never
     scored themselves, so both runs answer the same messages."""
-    from sklearn.model_selection import StratifiedKFold
-
     added = [e for e in examples if Path(e.path).name == added_file]
     scored = [e for e in examples if Path(e.path).name != added_file]
-    features = Features(config)
-    tokens = {e.text: features.tokens(e.text) for e in examples}
-    strata = [f"{e.language}/{e.intent}" for e in scored]
+    features, tokens = _features_and_tokens(config, examples)
     answers: Dict[str, List[Answer]] = {"without": [], "with": []}
-    for train_index, test_index in StratifiedKFold(folds, shuffle=True, random_state=seed).split(scored, strata):
-        train, test = [scored[i] for i in train_index], [scored[i] for i in test_index]
+    for train, test in stratified_folds(scored, folds, seed):
         answers["without"] += fit_predict(config, train, test, features, tokens)
         answers["with"] += fit_predict(config, [*train, *added], test, features, tokens)
     return answers
