@@ -85,6 +85,9 @@ def test_a_crisis_message_gets_112_in_its_own_language(assistant, project):
         for message in messages[:2]:
             reply = assistant.say(new_user(), message)
             assert reply and reply[0]["text"] == emergency, (language, message, reply[:1])
+            # 112 for danger, and 113 Zelfmoordpreventie (free 0800-0113, chat at 113.nl) beside it.
+            for number in ("112", "113", "0800-0113", "113.nl"):
+                assert number in reply[0]["text"], (language, number, reply[0]["text"])
             assert {b["payload"] for b in reply[-1].get("buttons") or ()} >= {"/affirm", "/deny"}
 
 
@@ -94,4 +97,4 @@ def test_a_crisis_message_in_the_middle_of_a_check_gets_112(assistant):
     question = assistant.say(user, "can you check whether I may work")
     assert question and question[-1].get("buttons"), "the check asks for the situation"
     reply = assistant.say(user, "i dont want to live anymore")
-    assert reply and "112" in reply[0]["text"], reply
+    assert reply and "112" in reply[0]["text"] and "0800-0113" in reply[0]["text"], reply
