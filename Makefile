@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Rasa 3.6 needs Python 3.10: take it from pyenv, or from PATH, or from PYTHON310=... .
 PYTHON310 ?= $(shell for p in "$$(pyenv root 2>/dev/null)"/versions/3.10.*/bin/python3.10 "$$HOME"/.pyenv/versions/3.10.*/bin/python3.10 $$(command -v python3.10 2>/dev/null); do [ -x "$$p" ] && { echo "$$p"; break; }; done)
 RASA_DATA := --config config.yml --domain domain --data data
-# Rasa sends usage data to Rasa's servers unless told not to (bot/settings.py, RASA_ENVIRONMENT).
+# Rasa sends usage data to Rasa's servers unless told not to (bot/runtime/settings.py, RASA_ENVIRONMENT).
 export RASA_TELEMETRY_ENABLED ?= false
 
 .PHONY: banner install run test bench build train check quality validate conversation-tests shell lock clean audit
@@ -73,7 +73,7 @@ $(AUDIT_VENV)/.installed: requirements-audit.lock
 audit: install
 	@$(MAKE) --no-print-directory $(AUDIT_VENV)/.installed \
 	  || { echo "Dependency audit NOT DONE: pip-audit could not be installed (no package index?)"; exit 0; }
-	@[ ! -x $(AUDIT_VENV)/bin/pip-audit ] || $(PY) -m bot.dependency_audit $(AUDIT_VENV)/bin/pip-audit requirements.lock SECURITY.md
+	@[ ! -x $(AUDIT_VENV)/bin/pip-audit ] || $(PY) -m bot.tools.dependency_audit $(AUDIT_VENV)/bin/pip-audit requirements.lock SECURITY.md
 
 # Benchmark against a plain `rasa init` assistant (README, "Performance and scale"); not a test.
 # Extra options: make bench BENCH_ARGS="--workers 2 --endpoints endpoints.scale.yml"

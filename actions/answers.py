@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import fast_yaml
+from bot.content import fast_yaml
 from actions import employer_subsidy, texts
 from actions.eligibility import optional_rule
 from actions.presentation import (
@@ -29,7 +29,7 @@ from actions.presentation import (
     uncertainty_note,
     with_person_button,
 )
-from actions.rulebook import NoRuleInForce, Rule, Rulebook
+from bot.content.rulebook import NoRuleInForce, Rule, Rulebook
 
 TOPICS_FILE = Path(__file__).parent / "topics.yml"
 UNCERTAIN_SLOT = "outcome_uncertain"

@@ -29,7 +29,7 @@ from actions import employer_subsidy, teacher_subsidy, texts, unpaid_work, work_
 from actions.answers import UNCERTAIN_SLOT, rulebook
 from actions.eligibility import Finding, Outcome
 from actions.presentation import display, display_values, source_lines, uncertainty_note
-from actions.rulebook import Rulebook
+from bot.content.rulebook import Rulebook
 
 DATE_SLOT = "check_date"
 # Slots whose values are codes shown to the user through `utter_value_<code>`.

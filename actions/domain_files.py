@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Text
 
-from bot import fast_yaml
+from bot.content import fast_yaml
 from actions.texts import PROJECT_DIRECTORY
 
 DOMAIN_DIRECTORY = PROJECT_DIRECTORY / "domain"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from actions.rulebook import Rule
+from bot.content.rulebook import Rule
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def months_left(months: float, needed: float) -> int:
 
 def optional_rule(book: Any, rule_id: str, on: Any) -> Optional[Rule]:
     """The version of a rule in force on a date, or None when there is none."""
-    from actions.rulebook import NoRuleInForce
+    from bot.content.rulebook import NoRuleInForce
 
     try:
         return book.get(rule_id, on=on)

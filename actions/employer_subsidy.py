@@ -14,7 +14,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 from actions import texts
 from actions.eligibility import Finding, Outcome, optional_rule
 from actions.presentation import display
-from actions.rulebook import Rule, Rulebook
+from bot.content.rulebook import Rule, Rulebook
 
 CHECK = "employer_subsidy"
 # Who may be hired with the subsidy when no window says otherwise (the regulation's own group).

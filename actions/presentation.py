@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from actions import texts
-from actions.rulebook import Rule
+from bot.content.rulebook import Rule
 
 
 class ValueConflict(ValueError):

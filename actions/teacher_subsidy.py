@@ -13,7 +13,7 @@ from typing import List, Optional
 
 from actions.eligibility import Finding, Outcome, optional_rule
 from actions.presentation import display
-from actions.rulebook import Rulebook
+from bot.content.rulebook import Rulebook
 
 LEVELS = ("A0", "A1", "A2", "B1", "B2", "C1", "C2")
 SUBJECTS = (

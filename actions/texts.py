@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.translations import Translations
+from bot.content.translations import Translations
 
 PROJECT_DIRECTORY = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ from typing import Optional
 
 from actions.eligibility import Finding, Outcome, months_left
 from actions.presentation import display
-from actions.rulebook import Rulebook
+from bot.content.rulebook import Rulebook
 from actions.work_permission import FREE_TO_WORK, may_work
 
 KINDS = ("volunteer", "internship")

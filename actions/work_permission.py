@@ -15,7 +15,7 @@ from typing import List, Optional, Tuple
 
 from actions.eligibility import Finding, Outcome, months_left, optional_rule
 from actions.presentation import display
-from actions.rulebook import Rule, Rulebook
+from bot.content.rulebook import Rule, Rulebook
 
 STATUSES = ("asylum_seeker", "status_holder", "permanent_permit", "ukraine", "dublin", "rejected")
 FREE_TO_WORK = ("status_holder", "permanent_permit")

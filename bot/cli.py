@@ -6,11 +6,11 @@ import argparse
 import sys
 from typing import List, Optional
 
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 
 def _build(settings: Settings) -> None:
-    from bot.build import build
+    from bot.content.build import build
 
     path = build(settings.project)
     print(f"Built {path.relative_to(settings.project)} from translations/", flush=True)
@@ -18,7 +18,7 @@ def _build(settings: Settings) -> None:
 
 def _check(settings: Settings) -> int:
     """Checks the rules' data: every rule has a source and a date; warns on overdue reviews."""
-    from actions.rulebook import Rulebook, RuleError
+    from bot.content.rulebook import Rulebook, RuleError
 
     try:
         book = Rulebook.load(settings.project / "actions" / "rules")
@@ -38,9 +38,9 @@ def _purge(settings: Settings, days: Optional[float], now: Optional[str]) -> int
     from rasa.core.tracker_store import TrackerStore
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.privacy import PrivacySettings, inner_store_config, tracker_store_config
-    from bot.processes import runtime_endpoints
-    from bot.retention import RetentionNotSupported, purge
+    from bot.privacy.settings import PrivacySettings, inner_store_config, tracker_store_config
+    from bot.runtime.processes import runtime_endpoints
+    from bot.privacy.retention import RetentionNotSupported, purge
 
     config = tracker_store_config(runtime_endpoints(settings))
     retention = days if days is not None else PrivacySettings.from_config(config).retention_days
@@ -57,8 +57,8 @@ def _purge(settings: Settings, days: Optional[float], now: Optional[str]) -> int
 
 def _privacy_report(settings: Settings) -> int:
     """Measures redaction on the labelled set; exits non-zero when a goal is missed."""
-    from bot.privacy import PrivacySettings
-    from bot.privacy_report import report
+    from bot.privacy.settings import PrivacySettings
+    from bot.tools.privacy_report import report
 
     redactor = PrivacySettings.from_endpoints(settings.endpoints, settings.project).redactor()
     measured = report(settings.project, redactor)
@@ -128,7 +128,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "check":
         return _check(settings)
     if args.command == "evaluate":
-        from bot.evaluation import evaluate as run_evaluation
+        from bot.tools.evaluation import evaluate as run_evaluation
 
         _build(settings)
         scores = run_evaluation(
@@ -138,12 +138,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         share = sum(r.correct for r in results) / (len(results) or 1)
         return 0 if share >= args.min_correct else 1
     if args.command == "bench":
-        from bot.bench.run import bench_from_arguments
+        from bot.tools.bench.run import bench_from_arguments
 
         return bench_from_arguments(settings, args)
     if args.command == "quality":
-        from bot.quality import run as run_quality
-        from bot.training import train as train_model
+        from bot.tools.quality import run as run_quality
+        from bot.runtime.training import train as train_model
 
         _build(settings)
         return run_quality(settings.project, train_model(settings.project))
@@ -157,7 +157,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         serve(settings)
         return 0
     if args.command in ("train", "run"):
-        from bot.training import train as train_model
+        from bot.runtime.training import train as train_model
 
         _build(settings)
         if _check(settings):
@@ -165,7 +165,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         model = train_model(settings.project, force=getattr(args, "force", False))
         if args.command == "train":
             return 0
-        from bot.processes import Stack, run_forever, services
+        from bot.runtime.processes import Stack, run_forever, services
 
         settings = _with_agent_token(settings)
 

@@ -17,9 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.channels.configuration import PLATFORM_CHANNELS
 from bot.channels.platform import PlatformHttp
-from bot.processes import Stack, services
-from bot.settings import PROJECT_DIRECTORY, Settings
-from bot.training import model_path, train
+from bot.runtime.processes import Stack, services
+from bot.runtime.settings import PROJECT_DIRECTORY, Settings
+from bot.runtime.training import model_path, train
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.whatsapp import FakeWhatsApp
 

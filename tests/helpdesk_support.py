@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.helpdesk.config import HelpdeskConfig
 from bot.helpdesk.office_hours import OfficeHours
-from bot.settings import PROJECT_DIRECTORY
+from bot.runtime.settings import PROJECT_DIRECTORY
 
 AGENT_TOKEN = "agent-token-for-tests"
 SERVICE_TOKEN = "service-token-for-tests"

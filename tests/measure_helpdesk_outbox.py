@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot import helpdesk
 from bot.helpdesk.config import WebhookSettings, database_url
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from tests.helpdesk_support import config_for, drop_postgres, handoff_body, service_headers, throwaway_postgres
 
 HANDOFFS = 200

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from bot.bench import report
-from bot.bench.conversations import conversations, examples_by_language
-from bot.bench.load import LoadPlan, run_load
-from bot.bench.run import run_load_process
+from bot.tools.bench import report
+from bot.tools.bench.conversations import conversations, examples_by_language
+from bot.tools.bench.load import LoadPlan, run_load
+from bot.tools.bench.run import run_load_process
 from tests.conftest import PROJECT
 
 pytestmark = pytest.mark.server
@@ -54,9 +54,9 @@ def test_a_small_load_is_answered_in_full_and_reported(assistant, tmp_path):
 
 
 def test_the_cpu_measurement_runs_both_configurations_on_the_same_messages():
-    from bot.bench.cpu import run as measure_cpu
+    from bot.tools.bench.cpu import run as measure_cpu
 
     results = measure_cpu(conversation_count=1)
-    assert list(results) == ["as Rasa 3.6 runs it", "with bot.rasa_server's fixes"]
+    assert list(results) == ["as Rasa 3.6 runs it", "with bot.runtime.rasa_server's fixes"]
     for figures in results.values():
         assert figures["messages"] == 4 and figures["cpu_ms_per_message"] > 0 and figures["load_seconds"] > 0

@@ -1,5 +1,5 @@
 """A message about suicide, self-harm or a threat to kill gets 112 first, in every language and
-in the middle of a check, whatever the intent classifier makes of it (bot/crisis.py)."""
+in the middle of a check, whatever the intent classifier makes of it (bot/nlu/crisis.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Iterator, Tuple
 
 import pytest
 
-from bot import fast_yaml
-from bot.crisis import CRISIS_INTENT, CrisisPhrases, words_of
-from bot.evaluation import DEFAULT_QUESTIONS, load_questions
-from bot.nlu_crossval import read_examples
-from bot.quality import held_out_intents
-from bot.translations import Translations
+from bot.content import fast_yaml
+from bot.nlu.crisis import CRISIS_INTENT, CrisisPhrases, words_of
+from bot.tools.evaluation import DEFAULT_QUESTIONS, load_questions
+from bot.tools.nlu_crossval import read_examples
+from bot.tools.quality import held_out_intents
+from bot.content.translations import Translations
 
 CASES = fast_yaml.safe_load((Path(__file__).parent / "data" / "crisis_messages.yml").read_text(encoding="utf-8"))
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from actions import employer_subsidy, teacher_subsidy, unpaid_work, work_permission
 from actions.eligibility import Outcome
-from actions.rulebook import Rulebook
-from bot.translations import Translations
+from bot.content.rulebook import Rulebook
+from bot.content.translations import Translations
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "eligibility_cases.yml").read_text(encoding="utf-8"))["cases"]
 BOOK = Rulebook.load()

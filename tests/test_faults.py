@@ -20,7 +20,7 @@ from typing import Callable, Iterator, List
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.translations import Translations
+from bot.content.translations import Translations
 from tests.conftest import Assistant, free_port, start_assistant
 from tests.test_helpdesk_outbox import Mailbox
 

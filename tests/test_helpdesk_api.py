@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot import helpdesk
 from bot.helpdesk.config import database_url as sql_url
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from tests.helpdesk_support import (
     AGENT_TOKEN,
     FakeRasa,

@@ -9,7 +9,7 @@ import pytest
 
 from bot.helpdesk.config import HelpdeskConfig
 from bot.helpdesk.office_hours import OfficeHours, OfficeHoursError
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

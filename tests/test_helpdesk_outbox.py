@@ -16,7 +16,7 @@ from bot import helpdesk
 from bot.helpdesk.adapters import SIGNATURE_HEADER, signature
 from bot.helpdesk.config import SmtpSettings, WebhookSettings, backoff
 from bot.helpdesk.config import database_url as sql_url
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from tests.conftest import free_port
 from tests.helpdesk_support import FakeRasa, config_for, handoff_body, service_headers
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bot.processes import services
-from bot.settings import Settings
+from bot.runtime.processes import services
+from bot.runtime.settings import Settings
 
 
 def rasa_argument(command, name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import LanguageIdentifier, languages_in, project_identifier
+from bot.nlu.language_id import LanguageIdentifier, languages_in, project_identifier
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_random_strings_are_gibberish_and_no_real_message_is(identifier, project
     benchmark) is a message; the bad-input corpus's random strings of many scripts are not."""
     import yaml
 
-    from bot.bench.conversations import examples_by_language
+    from bot.tools.bench.conversations import examples_by_language
     from tests.bad_inputs import texts
 
     real = [text for intents in examples_by_language(project).values() for found in intents.values() for text in found]

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from bot.translations import RIGHT_TO_LEFT_MARK
+from bot.content.translations import RIGHT_TO_LEFT_MARK
 
 pytestmark = pytest.mark.server
 

@@ -19,15 +19,15 @@ from typing import Iterator
 
 import pytest
 
-from bot.lock_store import SQLiteLockStore
-from bot.shared_state import process_is_running
-from bot.tracker_store import storage_key
+from bot.stores.lock_store import SQLiteLockStore
+from bot.stores.shared_state import process_is_running
+from bot.stores.tracker_store import storage_key
 from tests.conftest import PROJECT
 
 LIFETIME = 600.0  # far beyond every deadline here: only dropping the ticket can free the lock
 HOLD = """
 import sys, time
-from bot.lock_store import SQLiteLockStore
+from bot.stores.lock_store import SQLiteLockStore
 store = SQLiteLockStore(db=sys.argv[1])
 print(store.issue_ticket("conversation-1", float(sys.argv[2])), flush=True)
 time.sleep(3600)
@@ -106,7 +106,7 @@ def test_a_sender_id_the_database_cannot_encode_still_gets_its_lock(tmp_path: Pa
 
 def test_redis_locks_take_the_same_cleaned_id():
     """The Redis store (several Rasa servers) keys the lock by the same cleaned id."""
-    from bot.lock_store import AtomicRedisLockStore
+    from bot.stores.lock_store import AtomicRedisLockStore
 
     store = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=0, key_prefix=f"test-{os.getpid()}")
     key = store.key_prefix + storage_key("x\ud800y")

@@ -1,10 +1,10 @@
-"""The cross-validation copy of the NLU pipeline (bot/nlu_crossval.py)."""
+"""The cross-validation copy of the NLU pipeline (bot/tools/nlu_crossval.py)."""
 
-from bot.nlu_crossval import Answer, Example, Features, cross_validate_added, fallback, summary
+from bot.tools.nlu_crossval import Answer, Example, Features, cross_validate_added, fallback, summary
 
 CONFIG = {
     "pipeline": [
-        {"name": "bot.normalise.NormalisingTokenizer"},
+        {"name": "bot.nlu.normalise.NormalisingTokenizer"},
         {"name": "CountVectorsFeaturizer"},
         {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5},
         {"name": "LogisticRegressionClassifier"},

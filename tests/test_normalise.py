@@ -1,8 +1,8 @@
-"""The spelling normalisation behind the intent features (bot/normalise.py)."""
+"""The spelling normalisation behind the intent features (bot/nlu/normalise.py)."""
 
 import pytest
 
-from bot.normalise import NormalisingTokenizer, normalise
+from bot.nlu.normalise import NormalisingTokenizer, normalise
 from rasa.shared.nlu.training_data.message import Message
 
 

@@ -21,11 +21,11 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import PrivacySettings, inner_store_config, tracker_store_config
-from bot.retention import SECONDS_PER_DAY, RetentionJob, purge
-from bot.sql_store import SQLStore
-from bot.tracker_store import RedactingTrackerStore
-from bot.translations import Translations
+from bot.privacy.settings import PrivacySettings, inner_store_config, tracker_store_config
+from bot.privacy.retention import SECONDS_PER_DAY, RetentionJob, purge
+from bot.stores.sql_store import SQLStore
+from bot.stores.tracker_store import RedactingTrackerStore
+from bot.content.translations import Translations
 
 DOMAIN = Domain.from_dict({"slots": {"language": {"type": "text", "mappings": [{"type": "custom"}]}}})
 PERSONAL = ["628194821", "06-12345678", "ahmad.k@gmail.com", "NL58ASNB1345117742", "2345678901"]
@@ -35,7 +35,7 @@ def sql_store(path: Path) -> SQLTrackerStore:
     return SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(path))
 
 
-@pytest.fixture(params=["Rasa's SQL store", "bot.sql_store"])
+@pytest.fixture(params=["Rasa's SQL store", "bot.stores.sql_store"])
 def any_sql_store(request):
     """Rasa's store, and ours (which only gets the new events, redacted) as the endpoints make it."""
     return sql_store if request.param == "Rasa's SQL store" else (lambda path: SQLStore(DOMAIN, dialect="sqlite", db=str(path)))
@@ -178,7 +178,7 @@ async def test_odd_sender_ids_do_not_break_the_store(tmp_path):
 def test_the_endpoints_files_wrap_their_store_in_the_redacting_store(project):
     for path in sorted(project.glob("endpoints*.yml")):
         config = tracker_store_config(path)
-        assert config["type"] == "bot.tracker_store.RedactingTrackerStore", path.name
+        assert config["type"] == "bot.stores.tracker_store.RedactingTrackerStore", path.name
         assert inner_store_config(config)["type"], path.name
 
 
@@ -296,9 +296,10 @@ def test_purge_command_deletes_old_conversations(tmp_path, project):
 async def test_the_workers_of_one_server_share_what_was_typed_and_a_restart_forgets_it(tmp_path, monkeypatch):
     """Two Sanic workers (two stores on one file in shared memory) each see what the other
     remembered; a store of another start of the server, or without the file, does not."""
-    from bot import rasa_server, shared_state
-    from bot.shared_state import SERVER_VARIABLE, shared_file
-    from bot.tracker_store import RecentOriginals
+    from bot.runtime import rasa_server
+    from bot.stores import shared_state
+    from bot.stores.shared_state import SERVER_VARIABLE, shared_file
+    from bot.stores.tracker_store import RecentOriginals
 
     shared = tmp_path / "shm"
     shared.mkdir()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.language import project_identifier
-from bot.quality import held_out_intents, intent_accuracy, language_id_benchmark
+from bot.nlu.language_id import project_identifier
+from bot.tools.quality import held_out_intents, intent_accuracy, language_id_benchmark
 
 
 def test_the_benchmark_scores_plain_langdetect_and_the_detector_per_language(project):

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rasa.core.actions.action import RemoteAction
 
-from bot.rasa_server import install_speedups
+from bot.runtime.rasa_server import install_speedups
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_an_invalid_action_answer_is_refused_as_rasa_refuses_it(action, answer):
 def test_the_fast_yaml_reader_reads_the_trained_domain_as_rasa_does(trained_model_domain_text):
     from rasa.shared.utils.io import read_yaml
 
-    from bot import fast_yaml
+    from bot.content import fast_yaml
 
     assert fast_yaml.rasa_load(trained_model_domain_text) == read_yaml(trained_model_domain_text)
 
@@ -65,7 +65,7 @@ def test_the_fast_yaml_reader_reads_the_trained_domain_as_rasa_does(trained_mode
 def test_the_fast_yaml_reader_gives_what_rasa_reads(text):
     from rasa.shared.utils.io import read_yaml
 
-    from bot import fast_yaml
+    from bot.content import fast_yaml
 
     fast, rasa = fast_yaml.rasa_load(text), read_yaml(text)
     assert fast == rasa
@@ -80,7 +80,7 @@ def trained_model(project, tmp_path_factory):
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.model import get_latest_model
 
-    from bot.graph_runner import SequentialGraphRunner
+    from bot.rasa_patches.graph_runner import SequentialGraphRunner
 
     install_speedups()
     archive = get_latest_model(str(project / "models"))
@@ -140,8 +140,8 @@ def test_the_model_loads_with_the_domain_rasa_would_read(trained_model):
 
 
 def test_rasa_processes_send_no_telemetry_unless_asked(project, tmp_path, monkeypatch):
-    from bot.processes import services
-    from bot.settings import Settings, rasa_environment
+    from bot.runtime.processes import services
+    from bot.runtime.settings import Settings, rasa_environment
 
     monkeypatch.delenv("RASA_TELEMETRY_ENABLED", raising=False)
     settings = Settings.from_env({"BOT_DATA_DIR": str(tmp_path)})
@@ -180,7 +180,7 @@ def test_rasa_deep_copies_only_for_debug_logs_and_only_when_it_logs_them():
     import inspect
     import logging
 
-    from bot.rasa_server import DEBUG_LOG_COPIERS, CopyForDebugLogs
+    from bot.runtime.rasa_server import DEBUG_LOG_COPIERS, CopyForDebugLogs
 
     install_speedups()
     for name in DEBUG_LOG_COPIERS:
@@ -219,7 +219,7 @@ async def test_action_calls_share_one_kept_alive_connection_and_survive_a_server
     from aiohttp import web
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.bench.assistants import free_port
+    from bot.tools.bench.assistants import free_port
 
     install_speedups()
     peers = []
@@ -260,7 +260,7 @@ def _component(trained_model, kind):
 def test_the_intent_classifier_gets_the_feature_rows_rasa_built(trained_model, project):
     from rasa.core.channels.channel import UserMessage
 
-    from bot.bench.conversations import examples_by_language
+    from bot.tools.bench.conversations import examples_by_language
 
     metadata, runner = trained_model["SequentialGraphRunner"]
     texts = [t for intents in examples_by_language(project).values() for ts in intents.values() for t in ts[:2]]
@@ -345,7 +345,7 @@ _ANSWER = st.fixed_dictionaries(
 def test_action_answers_are_accepted_and_refused_as_jsonschema_does(action, answer):
     """The quick check of a valid answer accepts exactly what jsonschema accepts, and a refused
     answer gets jsonschema's own best error."""
-    from bot.rasa_server import ActionAnswerValidator
+    from bot.runtime.rasa_server import ActionAnswerValidator
 
     schema = RemoteAction.action_response_format_spec()
     validator = ActionAnswerValidator(schema)
@@ -357,7 +357,7 @@ def test_action_answers_are_accepted_and_refused_as_jsonschema_does(action, answ
 
 
 def test_the_quick_check_is_used_for_the_answers_the_actions_give(action):
-    from bot.rasa_server import ActionAnswerValidator
+    from bot.runtime.rasa_server import ActionAnswerValidator
 
     validator = ActionAnswerValidator(RemoteAction.action_response_format_spec())
     answer = {"events": [{"event": "slot", "name": "language", "value": "nl", "timestamp": None},
@@ -406,7 +406,7 @@ def test_messages_beyond_the_limit_wait_their_turn_and_all_are_answered(monkeypa
 
     from rasa.core.processor import MessageProcessor
 
-    from bot.rasa_server import _install_message_admission
+    from bot.runtime.rasa_server import _install_message_admission
 
     inside, most_inside, started = [0], [0], []
 
@@ -434,7 +434,7 @@ def test_messages_beyond_the_limit_wait_their_turn_and_all_are_answered(monkeypa
 def test_a_message_waits_no_longer_than_its_patience_behind_hanging_ones():
     import asyncio
 
-    from bot.rasa_server import MessageAdmission
+    from bot.runtime.rasa_server import MessageAdmission
 
     admission = MessageAdmission(limit=1, patience=0.05)
 
@@ -452,7 +452,7 @@ def test_a_message_waits_no_longer_than_its_patience_behind_hanging_ones():
 def test_a_message_given_up_while_waiting_does_not_keep_a_turn():
     import asyncio
 
-    from bot.rasa_server import MessageAdmission
+    from bot.runtime.rasa_server import MessageAdmission
 
     admission = MessageAdmission(limit=1, patience=30)
     order = []
@@ -481,14 +481,14 @@ def test_a_message_given_up_while_waiting_does_not_keep_a_turn():
 
 @pytest.mark.parametrize("setting, limit", [("", 4), (" ", 4), ("0", 0), ("8", 8)])
 def test_the_messages_at_once_setting_is_read_as_a_number(setting, limit):
-    from bot.rasa_server import messages_at_once_setting
+    from bot.runtime.rasa_server import messages_at_once_setting
 
     assert messages_at_once_setting(setting) == limit
 
 
 @pytest.mark.parametrize("setting", ["four", "-1", "2.5"])
 def test_a_wrong_messages_at_once_setting_says_what_is_expected(setting):
-    from bot.rasa_server import messages_at_once_setting
+    from bot.runtime.rasa_server import messages_at_once_setting
 
     with pytest.raises(ValueError, match="BOT_MESSAGES_AT_ONCE must be a whole number"):
         messages_at_once_setting(setting)

@@ -25,10 +25,10 @@ import pytest
 import redis
 import yaml
 
-from bot.bench.memory import children
-from bot.processes import Stack, runtime_endpoints, services
-from bot.settings import Settings
-from bot.training import model_path, train
+from bot.tools.bench.memory import children
+from bot.runtime.processes import Stack, runtime_endpoints, services
+from bot.runtime.settings import Settings
+from bot.runtime.training import model_path, train
 from tests.conftest import PROJECT, Assistant, free_port
 
 pytestmark = pytest.mark.server
@@ -227,9 +227,9 @@ def test_the_scale_endpoints_take_database_and_redis_settings_from_the_environme
         extra_env={"BOT_POSTGRES_HOST": "db.internal", "BOT_POSTGRES_PASSWORD": "s3cret:1", "BOT_REDIS_DB": "0"},
     )
     written = yaml.safe_load(runtime_endpoints(settings).read_text(encoding="utf-8"))
-    assert written["tracker_store"]["type"] == "bot.tracker_store.RedactingTrackerStore"
+    assert written["tracker_store"]["type"] == "bot.stores.tracker_store.RedactingTrackerStore"
     store, locks = written["tracker_store"]["store"], written["lock_store"]
     assert (store["dialect"], store["url"], store["port"]) == ("postgresql", "db.internal", 5432)
     assert store["password"] == "s3cret:1" and store["db"] == "werkwijzer"
-    assert locks["type"] == "bot.lock_store.AtomicRedisLockStore" and locks["db"] == 0
+    assert locks["type"] == "bot.stores.lock_store.AtomicRedisLockStore" and locks["db"] == 0
     assert locks["password"] is None and written["action_endpoint"]["url"] == settings.action_url

@@ -13,9 +13,9 @@ from typing import Iterator, List, Tuple
 
 import pytest
 
-from bot.dependency_audit import AuditReport, accepted_ids, without_decision
-from bot.processes import services
-from bot.settings import Settings
+from bot.tools.dependency_audit import AuditReport, accepted_ids, without_decision
+from bot.runtime.processes import services
+from bot.runtime.settings import Settings
 
 # Token formats of the services a deployment may use; any match in a tracked file is a leak.
 TOKEN_FORMATS = {

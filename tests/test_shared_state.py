@@ -1,11 +1,11 @@
-"""State shared by the Sanic workers of one server (`bot.shared_state`)."""
+"""State shared by the Sanic workers of one server (`bot.stores.shared_state`)."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
 
-from bot.shared_state import ProcessConnection
+from bot.stores.shared_state import ProcessConnection
 
 
 def test_a_worker_opens_the_shared_database_while_another_writes_to_it(tmp_path):

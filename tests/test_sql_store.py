@@ -1,4 +1,4 @@
-"""`bot.sql_store.SQLStore` keeps conversations exactly as Rasa's SQL store does, with fewer queries."""
+"""`bot.stores.sql_store.SQLStore` keeps conversations exactly as Rasa's SQL store does, with fewer queries."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.sql_store import SQLStore
+from bot.stores.sql_store import SQLStore
 
 DOMAIN = Domain.from_dict({"slots": {"language": {"type": "text", "mappings": [{"type": "custom"}]}}})
 

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import pytest
 
-from bot.processes import Service, Stack, port_taken, run_forever
+from bot.runtime.processes import Service, Stack, port_taken, run_forever
 from tests.conftest import PROJECT, free_port
 
 

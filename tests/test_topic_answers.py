@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from actions.answers import answer_topic, topics
-from actions.rulebook import Rulebook
+from bot.content.rulebook import Rulebook
 
 TODAY = dt.date(2026, 11, 29)
 

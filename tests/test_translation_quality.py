@@ -9,8 +9,8 @@ from typing import Iterator, Tuple
 import pytest
 import yaml
 
-from bot.language import LanguageIdentifier, words
-from bot.translations import RIGHT_TO_LEFT_MARK, Text, Translations
+from bot.nlu.language_id import LanguageIdentifier, words
+from bot.content.translations import RIGHT_TO_LEFT_MARK, Text, Translations
 
 # A translation may be this much longer (in characters) than the Dutch source ...
 MAX_LENGTH_RATIO = 1.5

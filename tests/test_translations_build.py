@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from bot.build import GENERATED_HEADER, RASA_RESPONSES, render
-from bot.translations import Translations
+from bot.content.build import GENERATED_HEADER, RASA_RESPONSES, render
+from bot.content.translations import Translations
 
 
 def load(project):

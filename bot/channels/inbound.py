@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import FrozenSet, Optional
 
-from bot.translations import Translations
+from bot.content.translations import Translations
 
 DEFAULT_MAX_LENGTH = 2000
 

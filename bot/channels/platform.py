@@ -28,8 +28,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
-from bot.shared_state import ProcessConnection, keep_newest, this_servers_file
-from bot.translations import Translations
+from bot.stores.shared_state import ProcessConnection, keep_newest, this_servers_file
+from bot.content.translations import Translations
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ SEEN_SCHEMA = ("CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY)",)
 
 class SeenIds:
     """The most recent `capacity` ids; `first_time(id)` is True once per id. Kept in a SQLite
-    database that the Sanic workers of one Rasa server share (`path`, `bot.shared_state`), so a
+    database that the Sanic workers of one Rasa server share (`path`, `bot.stores.shared_state`), so a
     delivery repeated to the other worker is not answered twice; without one, in memory."""
 
     def __init__(self, capacity: int = REMEMBERED_IDS, path: Optional[Path] = None) -> None:

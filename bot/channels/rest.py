@@ -19,7 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
-from bot.shared_state import ReadyWorkers, this_servers_file
+from bot.stores.shared_state import ReadyWorkers, this_servers_file
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_LENGTH = 128
@@ -93,7 +93,7 @@ class SafeRestInput(RestInput):
 
         @webhook.route("/ready", methods=["GET"])
         async def all_workers_ready(request: Request) -> HTTPResponse:
-            """200 once every Sanic worker serves (`bot.shared_state.ReadyWorkers`), else 503."""
+            """200 once every Sanic worker serves (`bot.stores.shared_state.ReadyWorkers`), else 503."""
             workers, serving_now = max(1, request.app.state.workers), ready.count()
             return response.json(
                 {"ready": serving_now >= workers, "workers": workers, "serving": serving_now},

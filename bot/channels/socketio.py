@@ -42,7 +42,7 @@ from socketio import AsyncServer
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
 from bot.channels.platform import TOO_LONG, PlatformInput, channel_text, language_code
-from bot.shared_state import ProcessConnection, keep_newest, this_servers_file
+from bot.stores.shared_state import ProcessConnection, keep_newest, this_servers_file
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ REPLIES_SCHEMA = ("CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, sen
 
 class Replies:
     """The answers to the most recent user messages, by (session, message id). Kept in a SQLite
-    database that the Sanic workers of one Rasa server share (`path`, `bot.shared_state`): a
+    database that the Sanic workers of one Rasa server share (`path`, `bot.stores.shared_state`): a
     widget that reconnects to the other worker and sends a message again gets the answers
     again instead of a second handling; without one, in memory."""
 

@@ -22,8 +22,8 @@ from bot.helpdesk.live import LiveUpdates
 from bot.helpdesk.outbox import Outbox
 from bot.helpdesk.service import Helpdesk
 from bot.helpdesk.store import TicketStore
-from bot.settings import Settings
-from bot.translations import Translations
+from bot.runtime.settings import Settings
+from bot.content.translations import Translations
 
 logger = logging.getLogger(__name__)
 HELPDESK = api.HELPDESK

@@ -9,7 +9,7 @@ Configured in endpoints.yml:
 
 Every Rasa process streams its new tracker events through its broker, so this works with any
 number of Rasa processes. Only user messages of conversations that were handed over (`wants`,
-asked by `bot.tracker_store`) are forwarded; the web app keeps those of conversations with an
+asked by `bot.stores.tracker_store`) are forwarded; the web app keeps those of conversations with an
 open ticket (written after the handoff) and drops the rest.
 """
 

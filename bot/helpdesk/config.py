@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
 
-from bot import fast_yaml
+from bot.content import fast_yaml
 from bot.helpdesk.office_hours import OfficeHours
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 Clock = Callable[[], float]
 """Returns the current time in seconds since the epoch (UTC); injected so tests control time."""

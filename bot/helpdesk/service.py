@@ -13,8 +13,8 @@ from bot.helpdesk.config import Clock, HelpdeskConfig
 from bot.helpdesk.live import LiveUpdates
 from bot.helpdesk.outbox import Outbox
 from bot.helpdesk.store import NewMessage, Ticket, TicketStore
-from bot.redaction import redact
-from bot.translations import Translations
+from bot.privacy.redaction import redact
+from bot.content.translations import Translations
 
 CLOSING_TEXT = "utter_handoff_closed"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot import helpdesk
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from bot.web.widget import add_widget_routes
 
 STATIC_DIRECTORY = Path(__file__).parent / "static"

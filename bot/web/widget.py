@@ -13,8 +13,8 @@ from typing import Any, Dict, List
 
 from aiohttp import web
 
-from bot import fast_yaml
-from bot.translations import DEFAULT_LANGUAGE
+from bot.content import fast_yaml
+from bot.content.translations import DEFAULT_LANGUAGE
 
 
 class WidgetTextsError(ValueError):

@@ -1,0 +1,1 @@
+"""The assistant's content: translations, rules, the generated domain responses, YAML reading."""

@@ -1,0 +1,1 @@
+"""NLU components: tokenizer with spelling normalisation, language identification, guards."""

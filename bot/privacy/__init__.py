@@ -1,0 +1,1 @@
+"""Privacy: redaction of personal data, log redaction, retention, privacy settings."""

@@ -1,0 +1,1 @@
+"""Replacements of Rasa 3.6 internals, one module each."""

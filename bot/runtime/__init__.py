@@ -1,0 +1,1 @@
+"""Running the assistant: settings, processes, the Rasa server entry point, training."""

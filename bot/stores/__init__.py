@@ -1,0 +1,1 @@
+"""Tracker, lock and shared-state stores."""

@@ -1,0 +1,1 @@
+"""Measuring and checking tools: evaluation, quality, cross-validation, benchmark, audit."""
