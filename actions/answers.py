@@ -144,9 +144,10 @@ class ActionAnswerTopic(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        answer = answer_topic(intent or "", tracker.get_slot("language"), dt.date.today())
+        language = tracker.get_slot("language")
+        answer = answer_topic(intent or "", language, dt.date.today())
         if answer is None:
             dispatcher.utter_message(response="utter_rephrase")
             return []
-        dispatcher.utter_message(text=answer.text, buttons=answer.buttons)
+        dispatcher.utter_message(text=texts.mark(answer.text, language), buttons=answer.buttons)
         return [SlotSet(UNCERTAIN_SLOT, answer.uncertain)]

@@ -387,7 +387,7 @@ class ShowCheckOutcome(Action, abc.ABC):
             return [SlotSet(UNCERTAIN_SLOT, True)]
         text = present(outcome, answers_summary(tracker, self.slots(), language), language)
         buttons = texts.buttons("utter_check_done", language)
-        dispatcher.utter_message(text=text, buttons=buttons)
+        dispatcher.utter_message(text=texts.mark(text, language), buttons=buttons)
         return [SlotSet(UNCERTAIN_SLOT, outcome.uncertain)]
 
 
@@ -503,7 +503,8 @@ class AskWithRuleValues(Action, abc.ABC):
         for rule_id in self.rule_ids():
             values.update(display_values(rulebook().get(rule_id, on=day).values))
         dispatcher.utter_message(
-            text=texts.render(self.key(), language, **values), buttons=texts.buttons(self.key(), language)
+            text=texts.mark(texts.render(self.key(), language, **values), language),
+            buttons=texts.buttons(self.key(), language),
         )
         return []
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot build | train | run | webapp | check | purge | privacy-report`."""
+"""Command line: `python -m bot build | train | run | webapp | check | content | po | purge | ...`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,40 @@ from bot.runtime.settings import Settings
 def _build(settings: Settings) -> None:
     from bot.content.build import build
 
-    path = build(settings.project)
-    print(f"Built {path.relative_to(settings.project)} from translations/", flush=True)
+    path = build(settings.project, settings.mark_unreviewed)
+    marked = " (texts no native speaker reviewed are marked)" if settings.mark_unreviewed else ""
+    print(f"Built {path.relative_to(settings.project)} from translations/{marked}", flush=True)
+
+
+def _content(settings: Settings) -> int:
+    """Prints what content work waits: unreviewed texts per language, rules due for review."""
+    from bot.tools.content_report import report
+
+    report(settings.project, sys.stdout)
+    return 0
+
+
+def _po(settings: Settings, args: argparse.Namespace) -> int:
+    """PO files for translators' tools: export every language, or import one reviewed file."""
+    from pathlib import Path
+
+    from bot.content.po import ImportRefused, export_all, import_po
+
+    translations = settings.project / "translations"
+    if args.po_command == "export":
+        for path in export_all(translations, Path(args.out)):
+            print(f"wrote {path}")
+        return 0
+    try:
+        result = import_po(Path(args.file), translations, args.language)
+    except ImportRefused as refused:
+        print(refused, file=sys.stderr)
+        return 1
+    print(
+        f"{result.language}: {len(result.changed)} texts changed, {len(result.reviewed)} marked reviewed, "
+        f"{len(result.unreviewed)} unreviewed. Next: python -m bot build (and restart the assistant)."
+    )
+    return 0
 
 
 def _check(settings: Settings) -> int:
@@ -99,6 +131,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands.add_parser("run", help="build, train if needed, and run all processes")
     commands.add_parser("webapp", help="run only the web app")
     commands.add_parser("check", help="check the rules' data")
+    commands.add_parser("content", help="unreviewed texts per language and rules due for review")
+    po = commands.add_parser("po", help="texts as gettext PO files for translators' tools")
+    po_commands = po.add_subparsers(dest="po_command", required=True)
+    po_export = po_commands.add_parser("export", help="write a POT template and one PO file per language")
+    po_export.add_argument("--out", default="po", help="folder for the files (default: po/)")
+    po_import = po_commands.add_parser("import", help="write a reviewed PO file back into translations/")
+    po_import.add_argument("file", help="the PO file")
+    po_import.add_argument("--language", help="its language (default: the PO header's Language)")
     evaluate = commands.add_parser("evaluate", help="run the knowledge evaluation set end to end (REST)")
     evaluate.add_argument("--questions", default="evaluation/questions.yml", help="the question set")
     evaluate.add_argument("--url", help="a running assistant (default: start one on free ports)")
@@ -127,6 +167,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     if args.command == "check":
         return _check(settings)
+    if args.command == "content":
+        return _content(settings)
+    if args.command == "po":
+        return _po(settings, args)
     if args.command == "evaluate":
         from bot.tools.evaluation import evaluate as run_evaluation
 

@@ -42,12 +42,20 @@ def _variation(text: Text, language: str | None) -> Dict[str, Any]:
     return variation
 
 
-def domain_from_translations(translations: Translations) -> Dict[str, Any]:
-    """The part of the domain that is built from the translation files."""
+def _marked(translations: Translations, key: str, code: str, mark_unreviewed: bool) -> Text:
+    """The text of `key` in `code`, with the "not reviewed" label when asked for and it applies."""
+    text = translations.text(key, code)
+    label = translations.unreviewed_label(key, code) if mark_unreviewed else None
+    return Text(f"{text.text}\n{label}", text.buttons) if label else text
+
+
+def domain_from_translations(translations: Translations, mark_unreviewed: bool = False) -> Dict[str, Any]:
+    """The part of the domain that is built from the translation files; `mark_unreviewed` adds
+    the language's "not reviewed by a native speaker" label to every text that is not."""
     responses: Dict[str, List[Dict[str, Any]]] = {}
     for key in translations.keys():
         variations = [
-            _variation(translations.text(key, code), code)
+            _variation(_marked(translations, key, code, mark_unreviewed), code)
             for code in translations.codes
             if key in translations.languages[code].responses
         ]
@@ -71,18 +79,18 @@ def domain_from_translations(translations: Translations) -> Dict[str, Any]:
     }
 
 
-def render(translations: Translations) -> str:
+def render(translations: Translations, mark_unreviewed: bool = False) -> str:
     body = yaml.safe_dump(
-        domain_from_translations(translations), allow_unicode=True, sort_keys=False, width=100
+        domain_from_translations(translations, mark_unreviewed), allow_unicode=True, sort_keys=False, width=100
     )
     return GENERATED_HEADER + body
 
 
-def build(project: Path) -> Path:
+def build(project: Path, mark_unreviewed: bool = False) -> Path:
     """Write `domain/responses.generated.yml`; returns its path. Writes only on change."""
     translations = Translations.load(project / "translations")
     target = project / "domain" / "responses.generated.yml"
-    content = render(translations)
+    content = render(translations, mark_unreviewed)
     if not target.exists() or target.read_text(encoding="utf-8") != content:
         target.write_text(content, encoding="utf-8")
     return target

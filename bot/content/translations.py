@@ -1,7 +1,8 @@
 """Reading the translation files: every text the assistant says, per language.
 
-`translations/<lang>.yml` has a `meta` block (language, name, direction, who produced it and
-whether a native speaker reviewed it) and a `responses` block keyed by response name. A response
+`translations/<lang>.yml` has a `meta` block (language, name, direction, who produced it, and
+`reviewed`: which texts a native speaker reviewed, see bot/content/review.py), a `widget` block
+(the web widget's own texts) and a `responses` block keyed by response name. A response
 is either a string or a mapping with `text` and optional `buttons` (`title`, `payload`).
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.content import fast_yaml
+from bot.content import fast_yaml, review
 
 
 DEFAULT_LANGUAGE = "nl"
@@ -46,8 +47,9 @@ class Language:
     name: str
     direction: str
     produced_by: str
-    native_review: bool
     responses: Dict[str, Text] = field(default_factory=dict)
+    # The file as read: what per-text review status is worked out from (bot/content/review.py).
+    data: Dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 class TranslationError(ValueError):
@@ -96,8 +98,8 @@ def load_language(path: Path) -> Language:
         name=str(meta.get("name", code)),
         direction=direction,
         produced_by=str(meta.get("produced_by", "")),
-        native_review=bool(meta.get("native_review", False)),
         responses=responses,
+        data=data,
     )
 
 
@@ -109,6 +111,7 @@ class Translations:
             raise TranslationError(f"the default language {default!r} has no translation file")
         self.languages = languages
         self.default = default
+        self._review_status: Dict[str, Dict[str, bool]] = {}
 
     @classmethod
     def load(cls, directory: Path, default: str = DEFAULT_LANGUAGE) -> "Translations":
@@ -131,6 +134,23 @@ class Translations:
         if found is None:
             raise KeyError(key)
         return found
+
+    def review_status(self, language: str) -> Dict[str, bool]:
+        """text id (`responses.utter_greet`, `widget.title`) → reviewed by a native speaker?"""
+        if language not in self._review_status:
+            self._review_status[language] = review.review_status(
+                self.languages[self.default].data, self.languages[language].data, language == self.default
+            )
+        return self._review_status[language]
+
+    def unreviewed_label(self, key: str, language: Optional[str]) -> Optional[str]:
+        """The label to show after response `key` in `language` when no native speaker reviewed
+        it (`labels.unreviewed` of that language); None when it is reviewed."""
+        lang = self.languages.get(language or "")
+        if lang is None or self.review_status(lang.code).get(f"responses.{key}", True):
+            return None
+        label = (lang.data.get("labels") or {}).get("unreviewed")
+        return with_direction(str(label), lang.direction) if label else None
 
     def direction(self, language: Optional[str]) -> str:
         lang = self.languages.get(language or "")

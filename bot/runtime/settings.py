@@ -22,6 +22,8 @@ class Settings:
     credentials: Path = PROJECT_DIRECTORY / "credentials.yml"
     # Sanic worker processes of the Rasa server (SANIC_WORKERS); each loads the model (~570 MB).
     workers: int = 1
+    # BOT_MARK_UNREVIEWED=1: answers whose text no native speaker reviewed say so (docs/content.md).
+    mark_unreviewed: bool = False
     extra_env: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -38,6 +40,7 @@ class Settings:
             endpoints=Path(env.get("BOT_ENDPOINTS", project / "endpoints.yml")),
             credentials=Path(env.get("BOT_CREDENTIALS", project / "credentials.yml")),
             workers=int(env.get("SANIC_WORKERS") or default_workers()),
+            mark_unreviewed=env.get("BOT_MARK_UNREVIEWED", "").strip().lower() in {"1", "true", "yes", "on"},
         )
 
     def with_ports(self, rasa: int, action: int, web: int) -> "Settings":
