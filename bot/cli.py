@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from typing import List, Optional
 
@@ -16,8 +17,12 @@ def _build(settings: Settings) -> None:
     print(f"Built {path.relative_to(settings.project)} from translations/", flush=True)
 
 
-def _check(settings: Settings) -> int:
-    """Checks the rules' data: every rule has a source and a date; warns on overdue reviews."""
+REVIEW_HORIZON_DAYS = 60
+
+
+def _check(settings: Settings, today: Optional[dt.date] = None, days: int = REVIEW_HORIZON_DAYS) -> int:
+    """Checks the rules' data (every rule has a source, a date and a `review_by`) and lists the
+    rules past their review date and those due for review in the next `days` days."""
     from bot.content.rulebook import Rulebook, RuleError
 
     try:
@@ -25,9 +30,15 @@ def _check(settings: Settings) -> int:
     except RuleError as problem:
         print(f"Rule data is invalid: {problem}", file=sys.stderr)
         return 1
-    for rule in book.overdue_reviews():
-        print(f"warning: rule {rule.id} was due for review on {rule.review_by}", file=sys.stderr)
-    print(f"{len(book.all_rules())} rules checked: all have a source and a date.")
+    day = today or dt.date.today()
+    for rule in book.overdue_reviews(on=day):
+        print(f"overdue: {rule.id} was due for review on {rule.review_by} "
+              f"(answers now say when it was last checked: {rule.last_checked})")
+    for rule in book.due_within(days, on=day):
+        print(f"due: {rule.id} is due for review on {rule.review_by}")
+    print(f"{len(book.all_rules())} rules checked on {day}: all have a source, a date and a review date; "
+          f"{len(book.overdue_reviews(on=day))} overdue, {len(book.due_within(days, on=day))} due "
+          f"in the next {days} days.")
     return 0
 
 
@@ -98,7 +109,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     train.add_argument("--force", action="store_true", help="train even if the model is up to date")
     commands.add_parser("run", help="build, train if needed, and run all processes")
     commands.add_parser("webapp", help="run only the web app")
-    commands.add_parser("check", help="check the rules' data")
+    check = commands.add_parser("check", help="check the rules' data and list the reviews due")
+    check.add_argument("--days", type=int, default=REVIEW_HORIZON_DAYS, help="list reviews due within this many days")
+    check.add_argument("--today", type=dt.date.fromisoformat, help="the day to check for (YYYY-MM-DD; default: today)")
     evaluate = commands.add_parser("evaluate", help="run the knowledge evaluation set end to end (REST)")
     evaluate.add_argument("--questions", default="evaluation/questions.yml", help="the question set")
     evaluate.add_argument("--url", help="a running assistant (default: start one on free ports)")
@@ -126,7 +139,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         _build(settings)
         return 0
     if args.command == "check":
-        return _check(settings)
+        return _check(settings, args.today, args.days)
     if args.command == "evaluate":
         from bot.tools.evaluation import evaluate as run_evaluation
 
