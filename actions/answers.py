@@ -201,7 +201,7 @@ def answer_topic(
     first = [texts.render(topic["response"], language, **values)]
     if topic.get("caveats", True):
         first.extend(caveats(rules, language))
-    first.append("\n".join([source_line(rules, language), *stale_notes(rules, language, day)]))
+    first += [source_line(rules, language), *stale_notes(rules, language, day)]
     topic_buttons = texts.buttons(topic["response"], language)
     details = None
     leading: List[Dict[str, str]] = []
@@ -213,11 +213,14 @@ def answer_topic(
         ])
         details = Message(details_text, first_buttons(topic_buttons, any(not r.certain for r in all_rules), language))
         leading = texts.buttons(DETAILS_BUTTON, language)
+    # One paragraph per line: Rasa's REST and socket.io channels send each "\n\n" paragraph as a
+    # message of its own, and the sources belong to the first message.
+    text = "\n".join(first)
     note = uncertainty_note(rules + detail_rules, language)
     if note is None:
-        messages = [Message("\n\n".join(first), first_buttons(leading + topic_buttons, False, language))]
+        messages = [Message(text, first_buttons(leading + topic_buttons, False, language))]
     else:
-        messages = [Message("\n\n".join(first)), Message(note, first_buttons(leading + topic_buttons, True, language))]
+        messages = [Message(text), Message(note, first_buttons(leading + topic_buttons, True, language))]
     return Answer(messages, rules + detail_rules, details)
 
 
