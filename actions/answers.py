@@ -16,6 +16,7 @@ for WhatsApp's reply buttons).
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import os
 from dataclasses import dataclass, field
@@ -224,11 +225,19 @@ def answer_topic(
     return Answer(messages, rules + detail_rules, details)
 
 
-class ActionAnswerTopic(Action):
-    """Answers an information question from `topics.yml` and the rules in force on the day."""
+class DatedAnswer(Action, abc.ABC):
+    """An action that answers for the day of its clock: `answer_day` unless a test passes one."""
 
     def __init__(self, today: Callable[[], dt.date] = answer_day) -> None:
         self.today = today
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        """The action's name in the domain."""
+
+
+class ActionAnswerTopic(DatedAnswer):
+    """Answers an information question from `topics.yml` and the rules in force on the day."""
 
     def name(self) -> Text:
         return "action_answer_topic"
@@ -246,11 +255,8 @@ class ActionAnswerTopic(Action):
         return [SlotSet(UNCERTAIN_SLOT, answer.uncertain), SlotSet(TOPIC_SLOT, intent)]
 
 
-class ActionAnswerDetails(Action):
+class ActionAnswerDetails(DatedAnswer):
     """"More details": the details, every source with its date, of the last topic answered."""
-
-    def __init__(self, today: Callable[[], dt.date] = answer_day) -> None:
-        self.today = today
 
     def name(self) -> Text:
         return "action_answer_details"

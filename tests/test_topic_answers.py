@@ -135,7 +135,7 @@ def first_messages(day: dt.date):
             yield intent, language, answer_topic(intent, language, day)
 
 
-@pytest.mark.parametrize("day,wanted", [(TODAY, 0.9), (dt.date(2025, 7, 1), 0.9), (dt.date(2027, 2, 1), 0.85)])
+@pytest.mark.parametrize("day,wanted", [(TODAY, 1.0), (dt.date(2025, 7, 1), 1.0), (dt.date(2027, 2, 1), 0.85)])
 def test_the_first_message_fits_a_phone_screen_in_9_of_10_answers(day, wanted):
     """On a day when many rules are past their review date (2027-02-01) the "last checked" note
     makes some first messages longer: still short enough for WhatsApp, in most answers <= 700."""
@@ -245,3 +245,17 @@ def test_the_clock_can_be_set_for_a_process(monkeypatch):
     assert answer_day() == dt.date(2027, 2, 1)
     monkeypatch.setenv("BOT_TODAY", "not a date")
     assert answer_day() == dt.date.today()
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 7, 1), TODAY, dt.date(2027, 2, 1), dt.date(2028, 6, 1)])
+@pytest.mark.parametrize("people", [1, 2, 5])
+def test_the_subsidy_check_never_promises_an_amount_for_2026_or_later(day, people):
+    from actions import employer_subsidy
+
+    request = employer_subsidy.SubsidyRequest(people, "status_holder", 32, 12, True, 1)
+    outcome = employer_subsidy.check(request, Rulebook.load(), day)
+    for language in LANGUAGES:
+        headline = translations().text(outcome.headline.key, language).render(
+            **{k: str(v) for k, v in outcome.headline.values.items()}
+        )
+        assert "€" not in headline, (day, language, headline)
