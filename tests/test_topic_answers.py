@@ -146,6 +146,9 @@ def test_the_first_message_fits_a_phone_screen_in_9_of_10_answers(day, wanted):
     print(f"{day}: {len(lengths)} answers, <= 700: {share:.0%}, <= 500: {short:.0%}, longest {max(lengths.values())}")
     assert share >= wanted, sorted(((n, key) for key, n in lengths.items() if n > FIRST_MESSAGE_LIMIT), reverse=True)
     assert max(lengths.values()) <= 1024  # WhatsApp's limit for a message with reply buttons
+    # The answer itself (before its caveats and sources): at most about 4 short lines.
+    answers = {(i, l): len(a.text.split("\n")[0]) for i, l, a in first_messages(day)}
+    assert max(answers.values()) <= 500, max(answers.items(), key=lambda item: item[1])
 
 
 def test_each_source_appears_once_on_the_compact_line():
