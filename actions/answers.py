@@ -1,16 +1,25 @@
 """Information answers whose numbers, sources and dates come from the rules' data.
 
 `actions/topics.yml` maps an intent to a response and the ids of the rules that fill it. A topic
-may name a `computed` part (e.g. whether the subsidy window is open on the day asked), produced by
+may name a `details` response (said when the user taps "More details"), `detail_rules` used only
+there (left out on a day they do not hold), a `computed` part (e.g. whether the subsidy window is open on the day asked), produced by
 a function of this module's `COMPUTED` table from the rules in force; `optional_rules` that may
-not hold on the day asked; and `defaults`: a placeholder's text (a translation key) when no
-rule in force gives it.
+not hold on the day asked (e.g. a caveat that applies from a date); and `defaults`: a
+placeholder's text (a translation key) when no rule in force gives it.
+
+An answer is built to fit a phone screen on every channel: the first message is the short answer,
+the caveats of its rules, its sources on one compact line and, for a rule past its review date,
+when it was last checked and where to check; when a rule is not confirmed a short second message
+says so and offers a person; the details wait behind a "More details" button (at most 3 buttons,
+for WhatsApp's reply buttons).
 """
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple
@@ -23,18 +32,36 @@ from bot.content import fast_yaml
 from actions import employer_subsidy, texts
 from actions.eligibility import optional_rule
 from actions.presentation import (
+    caveats,
     display,
+    first_buttons,
     merged_values,
+    source_line,
     source_lines,
+    stale_notes,
     uncertainty_note,
-    with_person_button,
 )
 from bot.content.rulebook import NoRuleInForce, Rule, Rulebook
 
 TOPICS_FILE = Path(__file__).parent / "topics.yml"
 UNCERTAIN_SLOT = "outcome_uncertain"
+# The last information topic answered: what "More details" is about.
+TOPIC_SLOT = "last_topic"
+DETAILS_BUTTON = "utter_more_details"
+# The day answers are given for: today, unless this variable names one (YYYY-MM-DD), so that a
+# test or a demo can run one action server as on another day. Read at every answer.
+TODAY_VARIABLE = "BOT_TODAY"
 
 Computed = Callable[[Rulebook, dt.date, Optional[str]], Tuple[Dict[str, Any], List[Rule]]]
+
+
+def answer_day() -> dt.date:
+    """Today, or the day named in BOT_TODAY (ignored when it is not a date)."""
+    named = os.environ.get(TODAY_VARIABLE, "").strip()
+    try:
+        return dt.date.fromisoformat(named) if named else dt.date.today()
+    except ValueError:
+        return dt.date.today()
 
 
 def sowis_window_text(
@@ -45,31 +72,45 @@ def sowis_window_text(
     return {"window": employer_subsidy.render_window(status, language)}, list(status.rules)
 
 
-def sowis_amounts_note(
+def sowis_amounts_text(
     book: Rulebook, day: dt.date, language: Optional[str]
 ) -> Tuple[Dict[str, Any], List[Rule]]:
-    """`{history}`: the letter's first announced amount, when a later scale replaced it;
-    `{amount_note}`: a warning when the amounts in force are not confirmed."""
+    """`{amounts}`: the scale in force, or, when the amounts of the period are not known, the
+    last published scale with its years and that this year's amount differs (never a promise)."""
+    current = book.get("sowis.amounts", on=day)
+    shown = {
+        **{f"scale_{i}": display(v) for i, v in enumerate(current.values["scale"], start=1)},
+        "max_total": display(current.values["max_total"]),
+        "scale_years": current.values.get("scale_years", ""),
+        "year": str(day.year),
+    }
+    key = "utter_sowis_amounts" if current.values.get("confirmed", True) else "utter_sowis_amounts_unconfirmed"
+    return {"amounts": texts.render(key, language, **shown)}, [current]
+
+
+def sowis_history_text(
+    book: Rulebook, day: dt.date, language: Optional[str]
+) -> Tuple[Dict[str, Any], List[Rule]]:
+    """`{history}`: the letter's first announced amount, when a later scale replaced it."""
     current = book.get("sowis.amounts", on=day)
     versions = [rule for rule in book.all_rules() if rule.id == current.id]
     first = min(versions, key=lambda rule: rule.valid_from)
-    values = {"history": "", "amount_note": ""}
+    values = {"history": ""}
     rules: List[Rule] = []
     if first.valid_from < current.valid_from:
         values["history"] = texts.render(
             "utter_sowis_history", language,
             history_amount=display(first.values["scale"][0]),
-            history_date=display(first.valid_from),
+            history_date=display(first.shown_date),
         )
         rules.append(first)
-    if not current.values.get("confirmed", True):
-        values["amount_note"] = " " + texts.render("utter_sowis_amount_unconfirmed", language)
     return values, rules
 
 
 COMPUTED: Dict[str, Computed] = {
     "sowis_window": sowis_window_text,
-    "sowis_amounts_note": sowis_amounts_note,
+    "sowis_amounts": sowis_amounts_text,
+    "sowis_history": sowis_history_text,
 }
 
 
@@ -84,16 +125,65 @@ def topics() -> Dict[str, Dict[str, Any]]:
 
 
 @dataclass(frozen=True)
-class Answer:
+class Message:
+    """One chat message: a text and its buttons."""
+
     text: str
-    buttons: List[Dict[str, str]]
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer as the channels send it: `messages[0]` is the short first message."""
+
+    messages: List[Message]
     rules: List[Rule]
+    details: Optional[Message] = None
     uncertain_anyway: bool = False
+
+    @property
+    def text(self) -> str:
+        """The first message: the answer, its caveats and its sources."""
+        return self.messages[0].text
+
+    @property
+    def buttons(self) -> List[Dict[str, str]]:
+        """The buttons the user sees last (on the last message)."""
+        return self.messages[-1].buttons
 
     @property
     def uncertain(self) -> bool:
         """True when the answer rests on a rule marked S or U, or on no rule at all."""
         return self.uncertain_anyway or any(not rule.certain for rule in self.rules)
+
+
+def _rules_and_values(
+    topic: Dict[str, Any], book: Rulebook, day: dt.date, language: Optional[str]
+) -> Tuple[List[Rule], List[Rule], Dict[str, str]]:
+    """The rules of the short answer, those used only in the details, and every placeholder value."""
+    rules = [book.get(rule_id, on=day) for rule_id in topic["rules"]]
+    for rule_id in topic.get("optional_rules") or ():
+        rule = optional_rule(book, rule_id, day)
+        if rule is not None:
+            rules.append(rule)
+    detail_rules = [
+        rule for rule in (optional_rule(book, rule_id, day) for rule_id in topic.get("detail_rules") or ())
+        if rule is not None
+    ]
+    extra: Dict[str, Any] = {}
+    for name, key in (topic.get("defaults") or {}).items():
+        if not any(name in rule.values for rule in rules + detail_rules):
+            extra[name] = texts.render(key, language)
+    computed: Dict[str, List[Rule]] = {"computed": [], "detail_computed": []}
+    for part, cited in computed.items():
+        for name in topic.get(part) or ():
+            values, more_rules = COMPUTED[name](book, day, language)
+            extra.update(values)
+            cited.extend(more_rules)
+    # The computed parts' rules are cited, but their values are already rendered (and may be an
+    # older version of a rule above, e.g. the letter's first subsidy amount).
+    values = merged_values(rules + detail_rules, extra)
+    return rules + computed["computed"], detail_rules + computed["detail_computed"], values
 
 
 def answer_topic(
@@ -105,37 +195,49 @@ def answer_topic(
         return None
     book = book or rulebook()
     try:
-        rules = [book.get(rule_id, on=day) for rule_id in topic["rules"]]
+        rules, detail_rules, values = _rules_and_values(topic, book, day, language)
     except NoRuleInForce:
         text = texts.render("utter_topic_no_rule", language, date=display(day))
-        return Answer(text, texts.buttons("utter_offer_person", language), [], uncertain_anyway=True)
-    extra: Dict[str, Any] = {}
-    for rule_id in topic.get("optional_rules") or ():
-        rule = optional_rule(book, rule_id, day)
-        if rule is not None:
-            rules.append(rule)
-    for name, key in (topic.get("defaults") or {}).items():
-        if not any(name in rule.values for rule in rules):
-            extra[name] = texts.render(key, language)
-    computed_rules: List[Rule] = []
-    for name in topic.get("computed") or ():
-        values, more_rules = COMPUTED[name](book, day, language)
-        extra.update(values)
-        computed_rules.extend(more_rules)
-    parts = [texts.render(topic["response"], language, **merged_values(rules, extra))]
-    rules.extend(computed_rules)
-    parts.append("\n".join(source_lines(rules, language)))
-    note = uncertainty_note(rules, language)
-    if note:
-        parts.append(note)
-    buttons = texts.buttons(topic["response"], language)
-    if note:
-        buttons = with_person_button(buttons, language)
-    return Answer("\n\n".join(parts), buttons, rules)
+        return Answer([Message(text, texts.buttons("utter_offer_person", language))], [], uncertain_anyway=True)
+    first = [texts.render(topic["response"], language, **values)]
+    if topic.get("caveats", True):
+        first.extend(caveats(rules, language))
+    first += [source_line(rules, language), *stale_notes(rules, language, day)]
+    topic_buttons = texts.buttons(topic["response"], language)
+    details = None
+    leading: List[Dict[str, str]] = []
+    if topic.get("details"):
+        all_rules = rules + detail_rules
+        details_text = "\n\n".join([
+            texts.render(topic["details"], language, **values),
+            "\n".join([*source_lines(all_rules, language), *stale_notes(detail_rules, language, day)]),
+        ])
+        details = Message(details_text, first_buttons(topic_buttons, any(not r.certain for r in all_rules), language))
+        leading = texts.buttons(DETAILS_BUTTON, language)
+    # One paragraph per line: Rasa's REST and socket.io channels send each "\n\n" paragraph as a
+    # message of its own, and the sources belong to the first message.
+    text = "\n".join(first)
+    note = uncertainty_note(rules + detail_rules, language)
+    if note is None:
+        messages = [Message(text, first_buttons(leading + topic_buttons, False, language))]
+    else:
+        messages = [Message(text), Message(note, first_buttons(leading + topic_buttons, True, language))]
+    return Answer(messages, rules + detail_rules, details)
 
 
-class ActionAnswerTopic(Action):
-    """Answers an information question from `topics.yml` and the rules in force today."""
+class DatedAnswer(Action, abc.ABC):
+    """An action that answers for the day of its clock: `answer_day` unless a test passes one."""
+
+    def __init__(self, today: Callable[[], dt.date] = answer_day) -> None:
+        self.today = today
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        """The action's name in the domain."""
+
+
+class ActionAnswerTopic(DatedAnswer):
+    """Answers an information question from `topics.yml` and the rules in force on the day."""
 
     def name(self) -> Text:
         return "action_answer_topic"
@@ -145,9 +247,28 @@ class ActionAnswerTopic(Action):
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         language = tracker.get_slot("language")
-        answer = answer_topic(intent or "", language, dt.date.today())
+        answer = answer_topic(intent or "", language, self.today())
         if answer is None:
             dispatcher.utter_message(response="utter_rephrase")
             return []
-        dispatcher.utter_message(text=texts.mark(answer.text, language), buttons=answer.buttons)
+        for message in answer.messages:
+            dispatcher.utter_message(text=texts.mark(message.text, language), buttons=message.buttons)
+        return [SlotSet(UNCERTAIN_SLOT, answer.uncertain), SlotSet(TOPIC_SLOT, intent)]
+
+
+class ActionAnswerDetails(DatedAnswer):
+    """"More details": the details, every source with its date, of the last topic answered."""
+
+    def name(self) -> Text:
+        return "action_answer_details"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        language = tracker.get_slot("language")
+        answer = answer_topic(tracker.get_slot(TOPIC_SLOT) or "", language, self.today())
+        if answer is None or answer.details is None:
+            dispatcher.utter_message(response="utter_no_more_details")
+            return []
+        dispatcher.utter_message(text=texts.mark(answer.details.text, language), buttons=answer.details.buttons)
         return [SlotSet(UNCERTAIN_SLOT, answer.uncertain)]

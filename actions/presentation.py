@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
 from actions import texts
 from bot.content.rulebook import Rule
@@ -62,6 +62,17 @@ def short_url(url: str) -> str:
     return url.rstrip("/")
 
 
+# A link longer than this is shown as its site only in the compact source line of a first
+# message (the whole link is in the details); it keeps the first message short on a phone.
+COMPACT_LINK = 40
+
+
+def compact_url(url: str) -> str:
+    """The link without scheme and www., or only its site when that is long."""
+    link = short_url(url)
+    return link if len(link) <= COMPACT_LINK else link.split("/")[0]
+
+
 def unique_rules(rules: Iterable[Rule]) -> List[Rule]:
     seen: Dict[tuple, Rule] = {}
     for rule in rules:
@@ -69,18 +80,67 @@ def unique_rules(rules: Iterable[Rule]) -> List[Rule]:
     return list(seen.values())
 
 
-def source_lines(rules: Iterable[Rule], language: Optional[str]) -> List[str]:
-    """One line per source (rules with the same source share a line, with the latest date)."""
+def _source_items(
+    rules: Iterable[Rule], language: Optional[str], link: Callable[[str], str], mark: bool = True
+) -> List[str]:
+    """One item per source: name, link, and the date its rules hold from (or, when the start is
+    unknown, the date they were confirmed); with `mark`, S/U sources say they are not officially
+    confirmed."""
     by_source: Dict[tuple, List[Rule]] = {}
     for rule in unique_rules(rules):
-        by_source.setdefault((rule.source_name, rule.source_url, rule.certain), []).append(rule)
-    lines = []
-    for (name, url, _), group in by_source.items():
-        source = f"{name} ({short_url(url)})" if url else name
-        key = "utter_fact_source" if all(r.certain for r in group) else "utter_fact_source_unconfirmed"
-        since = max(r.valid_from for r in group)
-        lines.append(texts.render(key, language, source=source, valid_from=format_date(since)))
-    return lines
+        by_source.setdefault((rule.source_name, rule.source_url), []).append(rule)
+    items = []
+    for (name, url), group in by_source.items():
+        source = f"{name} ({link(url)})" if url else name
+        latest = max(group, key=lambda rule: rule.shown_date)
+        key = "utter_source_confirmed" if latest.confirmed_on else "utter_source_since"
+        item = texts.render(key, language, source=source, date=format_date(latest.shown_date))
+        if mark and not all(rule.certain for rule in group):
+            item += " · " + texts.render("utter_source_not_official", language)
+        items.append(item)
+    return items
+
+
+def source_line(rules: Iterable[Rule], language: Optional[str]) -> str:
+    """All sources of an answer on one compact line, each source once (long links as their site);
+    when none is official, the line says so once at its end."""
+    rules = unique_rules(rules)
+    none_official = bool(rules) and not any(rule.certain for rule in rules)
+    line = texts.render(
+        "utter_sources", language, sources="; ".join(_source_items(rules, language, compact_url, not none_official))
+    )
+    return line + " · " + texts.render("utter_source_not_official", language) if none_official else line
+
+
+def source_lines(rules: Iterable[Rule], language: Optional[str]) -> List[str]:
+    """One line per source with its whole link (rules with the same source share a line, with
+    the latest date)."""
+    return [texts.render("utter_sources", language, sources=item) for item in _source_items(rules, language, short_url)]
+
+
+def referral_text(rule: Rule, language: Optional[str]) -> str:
+    """Who to ask about a rule: its referral (a text or a translation key), else its source."""
+    referral = rule.referral or rule.source_name
+    return texts.render(referral, language) if referral.startswith("utter_") else referral
+
+
+def stale_notes(rules: Iterable[Rule], language: Optional[str], day: dt.date) -> List[str]:
+    """One note when rules of an answer are past their `review_by` on `day`: when they were last
+    checked, who to check with and the official link (of the first such rule: the answer's own
+    rules come first; the other links are on the source line); none when all are up to date."""
+    stale = [rule for rule in unique_rules(rules) if rule.stale_on(day)]
+    if not stale:
+        return []
+    links = compact_url(stale[0].source_url)
+    key = "utter_stale_rule" if links else "utter_stale_rule_no_link"
+    date = format_date(min(rule.last_checked for rule in stale))
+    return [texts.render(key, language, date=date, body=referral_text(stale[0], language), link=links)]
+
+
+def caveats(rules: Iterable[Rule], language: Optional[str]) -> List[str]:
+    """The caveats (translation keys in the rules' data) of the rules an answer uses, each once."""
+    keys = dict.fromkeys(rule.caveat for rule in unique_rules(rules) if rule.caveat)
+    return [texts.render(key, language) for key in keys]
 
 
 def uncertainty_note(rules: Iterable[Rule], language: Optional[str]) -> Optional[str]:
@@ -88,14 +148,19 @@ def uncertainty_note(rules: Iterable[Rule], language: Optional[str]) -> Optional
     uncertain = [rule for rule in unique_rules(rules) if not rule.certain]
     if not uncertain:
         return None
-    referral = uncertain[0].referral or uncertain[0].source_name
-    if referral.startswith("utter_"):
-        referral = texts.render(referral, language)
-    return texts.render("utter_fact_uncertain", language, referral=referral)
+    return texts.render("utter_fact_uncertain", language, referral=referral_text(uncertain[0], language))
 
 
-def with_person_button(buttons: List[Dict[str, str]], language: Optional[str]) -> List[Dict[str, str]]:
-    """Adds the 'talk to a person' button when it is missing."""
-    if any(b["payload"] == "/request_human" for b in buttons):
-        return buttons
-    return buttons + texts.buttons("utter_offer_person", language)
+# WhatsApp shows at most 3 reply buttons (titles up to 20 characters); more become a list.
+MAX_BUTTONS = 3
+
+
+def first_buttons(buttons: List[Dict[str, str]], person: bool, language: Optional[str]) -> List[Dict[str, str]]:
+    """`buttons` in order, at most MAX_BUTTONS; 'talk to a person' last when `person` is set or
+    when `buttons` has it (so a cut never drops the way to a person)."""
+    person_buttons = texts.buttons("utter_offer_person", language)
+    payloads = {b["payload"] for b in person_buttons}
+    others = [b for b in buttons if b["payload"] not in payloads]
+    if not (person or len(others) < len(buttons)):
+        return others[:MAX_BUTTONS]
+    return others[: MAX_BUTTONS - len(person_buttons)] + person_buttons

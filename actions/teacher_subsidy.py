@@ -1,8 +1,9 @@
 """The teacher subsidy "Statushouders en de stap naar de klas": may the school board get it?
 
-Rules used: `teacher.amount`, `teacher.diploma` (subjects, Nuffic valuation; from the letter) and
+Rules used: `teacher.amount`, `teacher.diploma` (subjects, Nuffic valuation; from the letter),
 `teacher.further_conditions` (Dutch level, contract, Ukrainians; secondary sources only, so an
-outcome that uses them is marked uncertain).
+outcome that uses them is marked uncertain) and `teacher.window` (the yearly DUS-I window that
+the outcome names: the school board can only apply in one).
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def check(candidate: TeacherCandidate, book: Rulebook, day: dt.date) -> Outcome:
     if not reasons and None in (candidate.subject, candidate.diploma_valued, candidate.dutch_level, candidate.contract):
         raise ValueError("a candidate without a decisive 'no' needs every answer")
     contact = Finding("utter_check_contact_school")
-    rules = (amount, diploma) + ((further,) if further else ())
+    window = optional_rule(book, "teacher.window", day)
+    rules = (amount, diploma) + ((further,) if further else ()) + ((window,) if window else ())
     if reasons:
         return Outcome("teacher_subsidy", "no", Finding("utter_teacher_verdict_no"), tuple(reasons),
                        Finding("utter_teacher_next_no"), contact, rules, {"amount": 0})

@@ -1,6 +1,7 @@
 """Volunteering and internships: may this person do them, and what is needed?
 
-Rules used: `asylum.volunteering`, `asylum.internship`, `asylum.work.*`,
+Rules used: `asylum.volunteering`, `asylum.volunteering.first_months` (the sources conflict on
+volunteering in the first months: the answer says so), `asylum.internship`, `asylum.work.*`,
 `status_holder.free_to_work`, `ukraine.unpaid_work`, `asylum.dublin`, `contacts.organisations`.
 """
 
@@ -31,6 +32,15 @@ def check(kind: str, status: str, months: Optional[float], plan: Optional[bool],
         rule = book.get("asylum.volunteering" if kind == "volunteer" else "asylum.internship", on=day)
         needed = book.get("asylum.work.waiting_period", on=day).values["months"]
         shown = {"months": needed, "months_in_procedure": display(months)}
+        if kind == "volunteer" and (months is None or months < needed):
+            # The sources conflict on volunteering in the waiting period: never a flat yes or no.
+            conflict = book.get("asylum.volunteering.first_months", on=day)
+            return Outcome(
+                name, "unclear", Finding("utter_check_verdict_unclear"),
+                (Finding("utter_unpaid_reason_sources_differ", {"months": needed}),),
+                Finding("utter_work_next_ask"), Finding("utter_check_contact_uwv", dict(contacts.values)),
+                (conflict, contacts),
+            )
         if months is None or months < needed:
             no_work = book.get("asylum.work.no_work_before_waiting_period", on=day)
             left = months_left(months or 0, needed)

@@ -3,7 +3,7 @@
 Statuses: `asylum_seeker` (with months in the procedure), `status_holder`, `permanent_permit`
 (a former status holder with a permanent permit: treated as a status holder), `ukraine`
 (temporary protection), `dublin` (no official source: unclear), `rejected`.
-Rules used: `asylum.work.*`, `asylum.twv.decision_time`, `status_holder.free_to_work`,
+Rules used: `asylum.work.*`, `asylum.pact_2026` (its caveat, from 12 June 2026), `asylum.twv.decision_time`, `status_holder.free_to_work`,
 `ukraine.*` and `contacts.organisations`.
 """
 
@@ -39,6 +39,15 @@ def _protection(book: Rulebook, day: dt.date) -> Tuple[List[Finding], Tuple[Rule
     return [Finding("utter_work_reason_protection", {"protection_until": display(rule.values["protection_until"])})], (rule,)
 
 
+def pact_caveat(book: Rulebook, day: dt.date) -> Tuple[List[Finding], Tuple[Rule, ...]]:
+    """From the EU Migration Pact's date, every answer that says "6 months" says that the rule
+    may have changed (the rule `asylum.pact_2026` and its caveat text), until a source confirms."""
+    rule = optional_rule(book, "asylum.pact_2026", day)
+    if rule is None or not rule.caveat:
+        return [], ()
+    return [Finding(rule.caveat)], (rule,)
+
+
 def may_work(status: str, months: Optional[float], book: Rulebook, day: dt.date) -> Outcome:
     """May this person do paid work in the Netherlands on `day`?"""
     check = "work_permission"
@@ -46,20 +55,21 @@ def may_work(status: str, months: Optional[float], book: Rulebook, day: dt.date)
         wait = book.get("asylum.work.waiting_period", on=day)
         needed = wait.values["months"]
         shown = {"months": needed, "months_in_procedure": display(months), "min_age": wait.values["min_age"]}
+        caveat, caveat_rules = pact_caveat(book, day)
         if months is not None and months >= needed:
             contact, contact_rules = _contact(book, day, "utter_check_contact_uwv")
             return Outcome(
                 check, "yes", Finding("utter_work_verdict_yes_twv"),
-                (Finding("utter_work_reason_waiting_met", shown), Finding("utter_work_reason_conditions", shown)),
-                Finding("utter_work_next_twv"), contact, (wait,) + contact_rules,
+                (Finding("utter_work_reason_waiting_met", shown), Finding("utter_work_reason_conditions", shown), *caveat),
+                Finding("utter_work_next_twv"), contact, (wait,) + caveat_rules + contact_rules,
             )
         no_work = book.get("asylum.work.no_work_before_waiting_period", on=day)
         left = months_left(months or 0, needed)
         contact, contact_rules = _contact(book, day, "utter_check_contact_coa_vwn")
         return Outcome(
             check, "not_yet", Finding("utter_work_verdict_not_yet", {"months": needed, "months_left": left}),
-            (Finding("utter_work_reason_waiting_not_met", shown),),
-            Finding("utter_work_next_wait", {"months": needed}), contact, (wait, no_work) + contact_rules,
+            (Finding("utter_work_reason_waiting_not_met", shown), *caveat),
+            Finding("utter_work_next_wait", {"months": needed}), contact, (wait, no_work) + caveat_rules + contact_rules,
             {"months_left": left},
         )
     if status in FREE_TO_WORK:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from typing import List, Optional
 
@@ -48,8 +49,12 @@ def _po(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(settings: Settings) -> int:
-    """Checks the rules' data: every rule has a source and a date; warns on overdue reviews."""
+REVIEW_HORIZON_DAYS = 60
+
+
+def _check(settings: Settings, today: Optional[dt.date] = None, days: int = REVIEW_HORIZON_DAYS) -> int:
+    """Checks the rules' data (every rule has a source, a date and a `review_by`) and lists the
+    rules past their review date and those due for review in the next `days` days."""
     from bot.content.rulebook import Rulebook, RuleError
 
     try:
@@ -57,9 +62,15 @@ def _check(settings: Settings) -> int:
     except RuleError as problem:
         print(f"Rule data is invalid: {problem}", file=sys.stderr)
         return 1
-    for rule in book.overdue_reviews():
-        print(f"warning: rule {rule.id} was due for review on {rule.review_by}", file=sys.stderr)
-    print(f"{len(book.all_rules())} rules checked: all have a source and a date.")
+    day = today or dt.date.today()
+    for rule in book.overdue_reviews(on=day):
+        print(f"overdue: {rule.id} was due for review on {rule.review_by} "
+              f"(answers now say when it was last checked: {rule.last_checked})")
+    for rule in book.due_within(days, on=day):
+        print(f"due: {rule.id} is due for review on {rule.review_by}")
+    print(f"{len(book.all_rules())} rules checked on {day}: all have a source, a date and a review date; "
+          f"{len(book.overdue_reviews(on=day))} overdue, {len(book.due_within(days, on=day))} due "
+          f"in the next {days} days.")
     return 0
 
 
@@ -130,7 +141,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     train.add_argument("--force", action="store_true", help="train even if the model is up to date")
     commands.add_parser("run", help="build, train if needed, and run all processes")
     commands.add_parser("webapp", help="run only the web app")
-    commands.add_parser("check", help="check the rules' data")
+    check = commands.add_parser("check", help="check the rules' data and list the reviews due")
+    check.add_argument("--days", type=int, default=REVIEW_HORIZON_DAYS, help="list reviews due within this many days")
+    check.add_argument("--today", type=dt.date.fromisoformat, help="the day to check for (YYYY-MM-DD; default: today)")
     commands.add_parser("content", help="unreviewed texts per language and rules due for review")
     po = commands.add_parser("po", help="texts as gettext PO files for translators' tools")
     po_commands = po.add_subparsers(dest="po_command", required=True)
@@ -166,7 +179,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         _build(settings)
         return 0
     if args.command == "check":
-        return _check(settings)
+        return _check(settings, args.today, args.days)
     if args.command == "content":
         return _content(settings)
     if args.command == "po":

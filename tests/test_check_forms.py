@@ -93,7 +93,9 @@ async def test_outcome_shows_verdict_reasons_next_step_contact_answers_and_sourc
     assert text.startswith("Yes, you may work")
     for part in ("6 months", "Next step:", "Contact: UWV", "Your answers: asylum seeker in the procedure · 8 months", "Source: UWV"):
         assert part in text
-    assert slot_events(events) == {"outcome_uncertain": False}
+    # Since 12 June 2026 every answer that says "6 months" adds the EU Migration Pact caveat.
+    assert "EU Migration Pact" in text
+    assert slot_events(events) == {"outcome_uncertain": True}
 
 
 async def test_an_uncertain_outcome_says_so_offers_a_person_and_sets_the_slot(dispatcher, domain):

@@ -2,9 +2,14 @@
 
 Every number or rule the assistant states comes from here. A rule has an id, a statement, a
 source (name and url), a confidence (D: read on the official page, S: secondary source only,
-U: not confirmed), `valid_from`, an optional `valid_until` and `review_by`, and the values the
-assistant may say. Several entries may share an id for different periods; `get(id, on=date)`
-picks the one in force on that date.
+U: not confirmed), `valid_from` (the day the rule started to hold), an optional `valid_until`,
+a required `review_by` (after it the answer says when the rule was last checked), and the values
+the assistant may say. Optional: `confirmed_on` (the date of the source, when the day the rule
+started to hold is unknown: the answer then says "confirmed on" instead of "holds since"),
+`checked_on` (the day someone last checked the rule against its source), `referral` (who to ask)
+and `caveat` (a translation key said with every answer that uses the rule).
+Several entries may share an id for different periods; `get(id, on=date)` picks the one in force
+on that date. Every function that depends on today takes the day as an argument.
 """
 
 from __future__ import annotations
@@ -38,9 +43,12 @@ class Rule:
     source_url: str
     confidence: str
     valid_from: dt.date
+    review_by: dt.date
     valid_until: Optional[dt.date] = None
-    review_by: Optional[dt.date] = None
+    confirmed_on: Optional[dt.date] = None
+    checked_on: Optional[dt.date] = None
     referral: Optional[str] = None
+    caveat: Optional[str] = None
     values: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -49,6 +57,20 @@ class Rule:
 
     def holds_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+    def stale_on(self, day: dt.date) -> bool:
+        """True when the rule is past its `review_by` on `day`: still answered, with a warning."""
+        return self.review_by < day
+
+    @property
+    def shown_date(self) -> dt.date:
+        """The date an answer shows: the start date, or the source's date when that is unknown."""
+        return self.confirmed_on or self.valid_from
+
+    @property
+    def last_checked(self) -> dt.date:
+        """When the rule was last checked against its source (at the latest its source's date)."""
+        return self.checked_on or self.confirmed_on or self.valid_from
 
     @property
     def source(self) -> str:
@@ -88,9 +110,12 @@ def parse_rule(raw: Mapping[str, Any], where: str) -> Rule:
         source_url=str(source.get("url") or ""),
         confidence=raw["confidence"],
         valid_from=_date(raw.get("valid_from"), f"{where} valid_from", required=True),
+        review_by=_date(raw.get("review_by"), f"{where} review_by", required=True),
         valid_until=_date(raw.get("valid_until"), f"{where} valid_until", required=False),
-        review_by=_date(raw.get("review_by"), f"{where} review_by", required=False),
+        confirmed_on=_date(raw.get("confirmed_on"), f"{where} confirmed_on", required=False),
+        checked_on=_date(raw.get("checked_on"), f"{where} checked_on", required=False),
         referral=raw.get("referral"),
+        caveat=raw.get("caveat"),
         values=dict(raw.get("values") or {}),
     )
     if rule.valid_until is not None and rule.valid_until < rule.valid_from:
@@ -134,5 +159,13 @@ class Rulebook:
         raise NoRuleInForce(f"no version of {rule_id} holds on {day.isoformat()}")
 
     def overdue_reviews(self, on: Optional[dt.date] = None) -> List[Rule]:
+        """The rules past their `review_by` on `on` (default today)."""
         day = on or dt.date.today()
-        return [r for r in self.all_rules() if r.review_by is not None and r.review_by < day]
+        return sorted((r for r in self.all_rules() if r.stale_on(day)), key=lambda r: (r.review_by, r.id))
+
+    def due_within(self, days: int, on: dt.date) -> List[Rule]:
+        """The rules whose `review_by` falls in the next `days` days after `on` (inclusive),
+        soonest first: what `python -m bot check` lists for the content team."""
+        last = on + dt.timedelta(days=days)
+        due = (r for r in self.all_rules() if on <= r.review_by <= last)
+        return sorted(due, key=lambda r: (r.review_by, r.id))

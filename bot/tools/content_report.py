@@ -44,9 +44,7 @@ def language_reports(translations: Translations) -> List[LanguageReport]:
 
 def rules_due(book: Rulebook, today: dt.date, days: int = DUE_WITHIN_DAYS) -> List[Rule]:
     """Rules whose `review_by` has passed or falls within `days` days, soonest first."""
-    horizon = today + dt.timedelta(days=days)
-    due = [r for r in book.all_rules() if r.review_by is not None and r.review_by <= horizon]
-    return sorted(due, key=lambda r: (r.review_by, r.id))
+    return book.overdue_reviews(today) + book.due_within(days, today)
 
 
 def report(project: Path, out: TextIO, today: Optional[dt.date] = None) -> int:
