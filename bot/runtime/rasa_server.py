@@ -697,8 +697,32 @@ def share_state_between_workers(shared_memory: Optional[Path] = None) -> Optiona
     return server_id
 
 
+API_TOKEN_VARIABLE = "RASA_API_TOKEN"
+API_TOKEN_FILE_VARIABLE = "RASA_API_TOKEN_FILE"
+
+
+def with_api_token(argv: List[str], environ: Dict[str, str]) -> List[str]:
+    """Rasa's arguments with `--auth-token` taken from the environment (`RASA_API_TOKEN`) or from
+    a file (`RASA_API_TOKEN_FILE`, e.g. a mounted Kubernetes secret), added inside this process:
+    a token on the command line is readable by every user of the machine (`ps`), the environment
+    and the file are not. `--enable-api` without any token is refused (the API would be open)."""
+    if "--enable-api" not in argv or any(a == "--auth-token" or a.startswith("--auth-token=") for a in argv):
+        return argv
+    token = environ.get(API_TOKEN_VARIABLE, "").strip()
+    if not token and environ.get(API_TOKEN_FILE_VARIABLE):
+        token = Path(environ[API_TOKEN_FILE_VARIABLE]).read_text(encoding="utf-8").strip()
+    if not token:
+        raise SystemExit(
+            f"--enable-api needs a token: set {API_TOKEN_VARIABLE} or {API_TOKEN_FILE_VARIABLE} "
+            "(never --auth-token on the command line, where every local user can read it)"
+        )
+    return [*argv, f"--auth-token={token}"]
+
+
 def main(argv: Optional[List[str]] = None) -> None:
-    """Installs the speed fixes, then runs Rasa's command line with the given arguments."""
+    """Installs the speed fixes, then runs Rasa's command line with the given arguments (the API
+    token from the environment, `with_api_token`)."""
+    arguments = with_api_token(list(sys.argv[1:] if argv is None else argv), dict(os.environ))
     for name, value in rasa_environment().items():
         os.environ[name] = value  # no telemetry unless RASA_TELEMETRY_ENABLED says so
     install_speedups(os.environ.get("BOT_SQLITE_SYNCHRONOUS", "NORMAL"),
@@ -706,7 +730,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     share_state_between_workers()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["rasa", *arguments]  # this process's copy: /proc/<pid>/cmdline keeps what exec got
     rasa_main()
 
 

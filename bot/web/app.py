@@ -50,5 +50,11 @@ def create_app(settings: Settings) -> web.Application:
     return app
 
 
+# Seconds that open requests (an agent's live event stream) get to end when the app stops.
+SHUTDOWN_SECONDS = 5.0
+
+
 def serve(settings: Settings) -> None:
-    web.run_app(create_app(settings), host=settings.host, port=settings.web_port, print=None)
+    web.run_app(
+        create_app(settings), host=settings.host, port=settings.web_port, print=None, shutdown_timeout=SHUTDOWN_SECONDS
+    )
