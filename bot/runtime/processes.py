@@ -99,7 +99,8 @@ def runtime_credentials(settings: Settings) -> Tuple[Path, str]:
     """
     env = {**os.environ, **settings.extra_env}
     config = yaml.safe_load(settings.credentials.read_text(encoding="utf-8")) or {}
-    config.update(platform_credentials(env))
+    for channel, entry in platform_credentials(env).items():
+        config.setdefault(channel, entry)  # a deployer's own entry for the channel stays
     target = _write_runtime_file(settings, "credentials", f"{settings.credentials.name} and the environment", config)
     return target, describe(config, env)
 
@@ -145,6 +146,26 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
             {**env, "BOT_WEB_PORT": str(settings.web_port), "BOT_RASA_PORT": str(settings.rasa_port)},
         ),
     ]
+
+
+# `python -m bot serve <part>`: the stack's processes by the name a container gives them.
+PARTS = {"actions": "action server", "rasa": "rasa server", "webapp": "web app"}
+SHARED_TOKENS = ("RASA_API_TOKEN", "HELPDESK_SERVICE_TOKEN")
+
+
+def shared_tokens_missing(environ: Mapping[str, str]) -> List[str]:
+    """The tokens that processes running apart (containers) must all be given; a fresh random
+    one per process, as `services` makes for one machine, would not match between them."""
+    return [name for name in SHARED_TOKENS if not environ.get(name, "").strip()]
+
+
+def serve_part(settings: Settings, part: str, model: Path, python: str = sys.executable) -> None:
+    """Becomes one process of the stack, started exactly as `python -m bot run` starts it (same
+    command, environment, endpoints and credentials files): in a container or a Kubernetes pod
+    each process runs alone and the platform restarts it. Does not return."""
+    service = next(s for s in services(settings, model, python) if s.name == PARTS[part])
+    os.chdir(settings.project)
+    os.execve(service.command[0], service.command, {**os.environ, **service.env})
 
 
 def _answers(url: str) -> bool:

@@ -23,6 +23,11 @@ class Settings:
     # Sanic worker processes of the Rasa server (SANIC_WORKERS); each loads the model (~570 MB).
     workers: int = 1
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    # Where the processes reach each other when they do not share a machine (containers,
+    # Kubernetes): BOT_RASA_URL, BOT_ACTION_URL, BOT_WEB_URL; empty means 127.0.0.1 and the port.
+    rasa_address: str = ""
+    action_address: str = ""
+    web_address: str = ""
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -38,6 +43,9 @@ class Settings:
             endpoints=Path(env.get("BOT_ENDPOINTS", project / "endpoints.yml")),
             credentials=Path(env.get("BOT_CREDENTIALS", project / "credentials.yml")),
             workers=int(env.get("SANIC_WORKERS") or default_workers()),
+            rasa_address=env.get("BOT_RASA_URL", "").rstrip("/"),
+            action_address=env.get("BOT_ACTION_URL", "").rstrip("/"),
+            web_address=env.get("BOT_WEB_URL", "").rstrip("/"),
         )
 
     def with_ports(self, rasa: int, action: int, web: int) -> "Settings":
@@ -45,15 +53,15 @@ class Settings:
 
     @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        return self.rasa_address or f"http://127.0.0.1:{self.rasa_port}"
 
     @property
     def action_url(self) -> str:
-        return f"http://127.0.0.1:{self.action_port}/webhook"
+        return f"{self.action_address or f'http://127.0.0.1:{self.action_port}'}/webhook"
 
     @property
     def web_url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}"
+        return self.web_address or f"http://127.0.0.1:{self.web_port}"
 
 
 # The environment every Rasa process of the project gets, unless the environment says otherwise:
