@@ -225,3 +225,36 @@ def test_the_image_is_python_3_10_slim_non_root_and_trained_with_the_makefile():
     assert 'ENTRYPOINT ["python", "-m", "bot", "serve"]' in dockerfile
     ignored = (PROJECT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", "models", "var"} <= set(ignored)  # the model is trained in the image, not copied
+
+
+def test_serve_runs_one_part_as_a_container_would_and_refuses_without_the_shared_tokens(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "BOT_DATA_DIR": str(tmp_path), "BOT_WEB_PORT": str(port),
+           "BOT_RASA_URL": "http://127.0.0.1:9", "HELPDESK_AGENT_TOKEN": "agent-token-for-tests"}
+    refused = subprocess.run([sys.executable, "-m", "bot", "serve", "webapp"], cwd=PROJECT, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 1 and "RASA_API_TOKEN and HELPDESK_SERVICE_TOKEN" in refused.stderr
+    tokens = {"RASA_API_TOKEN": "rasa-token-for-tests-0123", "HELPDESK_SERVICE_TOKEN": "service-token-for-tests"}
+    web = subprocess.Popen([sys.executable, "-m", "bot", "serve", "webapp"], cwd=PROJECT, env={**env, **tokens},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as reply:
+                    assert b"werkwijzer_outbox_backlog 0.0" in reply.read()
+                    break
+            except OSError:
+                assert web.poll() is None and time.monotonic() < deadline, "the web app did not start"
+                time.sleep(0.2)
+    finally:
+        web.terminate()
+        assert web.wait(timeout=15) == 0  # stops at once on SIGTERM, as a container is stopped

@@ -117,7 +117,8 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
     return [
         Service(
             "action server",
-            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            # = `python -m rasa_sdk`, with /metrics (bot/runtime/action_server.py)
+            [python, "-m", "bot.runtime.action_server", "--actions", "actions", "--port", str(settings.action_port)],
             f"http://127.0.0.1:{settings.action_port}/health",
             f"custom actions on http://127.0.0.1:{settings.action_port}",
             env,

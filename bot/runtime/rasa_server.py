@@ -48,6 +48,7 @@ import os
 import secrets
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple
 
@@ -697,6 +698,61 @@ def share_state_between_workers(shared_memory: Optional[Path] = None) -> Optiona
     return server_id
 
 
+METRICS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def share_metrics_between_workers(server_id: str, shared_memory: Optional[Path] = None) -> None:
+    """Makes every Sanic worker write its counts (`bot.runtime.metrics`) to a folder of this
+    server's start in shared memory, so that `/metrics` adds up all workers (prometheus-client's
+    multiprocess mode, read when it is imported: call this first). Removes the folder when the
+    server stops, and the folders of servers that were killed. An operator's own folder wins."""
+    import shutil
+
+    from bot.stores import shared_state
+
+    if os.environ.get(METRICS_VARIABLE):
+        return
+    folder = shared_state.SHARED_MEMORY if shared_memory is None else shared_memory
+    if not shared_state.usable(folder):
+        folder = Path(tempfile.gettempdir())
+    for stale in folder.glob("werkwijzer-metrics-*"):
+        pid = stale.name.split("-")[2]
+        if pid.isdigit() and not shared_state.process_is_running(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    mine = folder / f"werkwijzer-metrics-{server_id}"
+    mine.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ[METRICS_VARIABLE] = str(mine)
+    server = os.getpid()
+    atexit.register(lambda: os.getpid() == server and shutil.rmtree(mine, ignore_errors=True))
+
+
+def _install_metrics_route() -> None:
+    """`GET /metrics` on the Rasa server (`bot.runtime.metrics`): outside /webhooks/, so the
+    ingress does not publish it. Like /health it needs no token: it holds no personal data."""
+    import rasa.server
+
+    if getattr(rasa.server.create_app, "_werkwijzer_metrics", False):
+        return
+    create_app = rasa.server.create_app
+
+    def create_app_with_metrics(*args: Any, **kwargs: Any) -> Any:
+        from sanic import response
+
+        from bot.runtime.metrics import exposition, multiprocess_registry
+
+        app = create_app(*args, **kwargs)
+
+        @app.get("/metrics")
+        async def metrics(_request: Any) -> Any:
+            body, content_type = exposition(multiprocess_registry())
+            return response.raw(body, content_type=content_type)
+
+        return app
+
+    create_app_with_metrics._werkwijzer_metrics = True  # type: ignore[attr-defined]
+    rasa.server.create_app = create_app_with_metrics
+
+
 API_TOKEN_VARIABLE = "RASA_API_TOKEN"
 API_TOKEN_FILE_VARIABLE = "RASA_API_TOKEN_FILE"
 
@@ -725,9 +781,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     arguments = with_api_token(list(sys.argv[1:] if argv is None else argv), dict(os.environ))
     for name, value in rasa_environment().items():
         os.environ[name] = value  # no telemetry unless RASA_TELEMETRY_ENABLED says so
+    share_metrics_between_workers(share_state_between_workers() or str(os.getpid()))
     install_speedups(os.environ.get("BOT_SQLITE_SYNCHRONOUS", "NORMAL"),
                      messages_at_once_setting(os.environ.get("BOT_MESSAGES_AT_ONCE", "")))
-    share_state_between_workers()
+    _install_metrics_route()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]  # this process's copy: /proc/<pid>/cmdline keeps what exec got
