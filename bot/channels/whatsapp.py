@@ -225,7 +225,7 @@ class WhatsAppInput(PlatformInput):
         message_id, sender = message.get("id"), message.get("from")
         if not isinstance(message_id, str) or not isinstance(sender, str) or not sender.strip():
             return
-        if not self.seen.first_time(message_id):
+        if not self.first_time(message_id):
             logger.debug("WhatsApp message %s was delivered again; skipped", message_id)
             return
         kind = message.get("type")
