@@ -51,7 +51,7 @@ def add_metrics(app: Sanic, metrics: ActionMetrics) -> None:
 def main(argv: Optional[List[str]] = None) -> None:
     """Runs the action server as `python -m rasa_sdk` does (rasa_sdk.__main__ and endpoint.run)."""
     args = create_argument_parser().parse_args(argv)
-    logging.getLogger("matplotlib").setLevel(logging.WARN)
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
     utils.configure_colored_logging(args.loglevel)
     utils.configure_file_logging(
         logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel, args.logging_config_file

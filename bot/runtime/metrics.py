@@ -23,8 +23,15 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping, Optional, Tuple
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 CHANNELS = frozenset({"rest", "socketio", "whatsapp", "telegram", "cmdline"})
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
