@@ -258,3 +258,56 @@ def test_serve_runs_one_part_as_a_container_would_and_refuses_without_the_shared
     finally:
         web.terminate()
         assert web.wait(timeout=15) == 0  # stops at once on SIGTERM, as a container is stopped
+
+
+def test_the_retention_cronjobs_command_deletes_old_conversations_in_postgresql(tmp_path, kubernetes):
+    """`python -m bot purge` with the CronJob's environment (pointed at the machine's PostgreSQL
+    and a throwaway database) deletes the conversations older than the retention period."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    import psycopg2
+
+    container = kubernetes["CronJob"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    name = f"werkwijzer_test_{uuid.uuid4().hex[:10]}"
+    env = {
+        **{k: v for k, v in environment(container["env"]).items() if isinstance(v, str)},
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "BOT_ENDPOINTS": str(PROJECT / "endpoints.scale.yml"),  # /app/ in the image
+        "BOT_DATA_DIR": str(tmp_path),
+        "BOT_POSTGRES_HOST": os.environ.get("BOT_POSTGRES_HOST", "127.0.0.1"),
+        "BOT_POSTGRES_USER": "postgres",
+        "BOT_POSTGRES_DB": name,
+        "BOT_POSTGRES_LOGIN_DB": "postgres",
+    }
+    purge = [sys.executable, *container["command"][1:]]
+
+    def run() -> str:
+        done = subprocess.run(purge, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    connect = dict(host=env["BOT_POSTGRES_HOST"], user="postgres")
+    try:
+        assert "Deleted 0 conversations" in run()  # creates the database and its tables
+        now = time.time()
+        with psycopg2.connect(dbname=name, **connect) as connection, connection.cursor() as cursor:
+            for sender, at in (("old", now - 40 * 86_400), ("recent", now - 86_400)):
+                cursor.execute(
+                    "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (%s, 'user', %s, %s)",
+                    (sender, at, json.dumps({"event": "user", "timestamp": at, "text": "hallo"})),
+                )
+        assert "Deleted 1 conversations (1 events) older than 30 days." in run()
+        with psycopg2.connect(dbname=name, **connect) as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT sender_id FROM events")
+            assert cursor.fetchall() == [("recent",)]
+    finally:
+        admin = psycopg2.connect(dbname="postgres", **connect)
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
