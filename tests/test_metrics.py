@@ -51,6 +51,18 @@ def test_a_turn_is_counted_by_channel_language_and_intent_and_timed():
     assert PHONE not in text and "maanden" not in text
 
 
+def test_a_failing_part_counts_as_a_fallback_of_the_turn_it_answers():
+    """`bot.runtime.action_fallback` tells the user a part is not working (utter_action_unavailable)."""
+    metrics = ConversationMetrics()
+    metrics.observe([
+        UserUttered("Mag ik werken?", {"name": "ask_asylum_work"}, input_channel="socketio", timestamp=1.0),
+        BotUttered("Een deel werkt nu niet.", metadata={"utter_action": "utter_action_unavailable"}, timestamp=5.0),
+    ], "en")
+    found = samples(exposition(metrics.registry)[0].decode())
+    assert found['werkwijzer_fallbacks_total{channel="socketio",language="en"}'] == 1
+    assert found['werkwijzer_answer_seconds_bucket{channel="socketio",le="2.0"}'] == 0  # it took 4 s
+
+
 def test_label_values_a_user_could_choose_become_other():
     metrics = ConversationMetrics()
     metrics.observe([UserUttered("hi", {"name": "Robert'); DROP"}, input_channel="x" * 300, timestamp=1.0)], "<script>")
