@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from bot.runtime.api_token import with_api_token
 from bot.runtime.processes import services
-from bot.runtime.rasa_server import with_api_token
 from bot.runtime.settings import Settings
 
 

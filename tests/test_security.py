@@ -14,8 +14,8 @@ from typing import Iterator, List, Tuple
 import pytest
 
 from bot.tools.dependency_audit import AuditReport, accepted_ids, without_decision
+from bot.runtime.api_token import with_api_token
 from bot.runtime.processes import services
-from bot.runtime.rasa_server import with_api_token
 from bot.runtime.settings import Settings
 
 # Token formats of the services a deployment may use; any match in a tracked file is a leak.

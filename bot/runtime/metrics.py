@@ -7,8 +7,8 @@ Each process says what only it knows, on `GET /metrics` in Prometheus' text form
   it failed and the user was told so). Counted from the events the tracker store saves, so every
   channel counts the same way. Its Sanic workers are processes of their own: they write their
   counts to files in shared memory (prometheus-client's multiprocess mode, switched on by
-  `bot.runtime.rasa_server` before anything imports this module) and whichever worker answers the
-  scrape adds them up.
+  `serve_from_rasa_server` when the server starts) and whichever worker answers the scrape adds
+  them up.
 - the action server: custom-action calls per action, channel and language; their duration; the
   calls that failed; handoffs to a person;
 - the web app: the helpdesk outbox's backlog (deliveries not yet made).
@@ -20,7 +20,12 @@ outside the expected shapes becomes "other", so a user cannot grow the number of
 
 from __future__ import annotations
 
+import atexit
+import os
 import re
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Tuple
 
 from prometheus_client import (
@@ -36,6 +41,8 @@ from prometheus_client import (
 CHANNELS = frozenset({"rest", "socketio", "whatsapp", "telegram", "cmdline"})
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
+MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+SHARED_MEMORY = Path("/dev/shm")
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_action_unavailable"})
 HANDOFF_ACTION = "action_handoff"
@@ -166,3 +173,57 @@ def multiprocess_registry() -> CollectorRegistry:
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     return registry
+
+
+def share_between_workers(server_id: str, shared_memory: Path = SHARED_MEMORY) -> None:
+    """Makes every worker of this Rasa server write its counts to a folder of this server's start
+    in shared memory (prometheus-client's multiprocess mode), so that `/metrics` adds up all
+    workers. Removes the folder when the server stops, and the folders of servers that were
+    killed. An operator's own `PROMETHEUS_MULTIPROC_DIR` wins."""
+    from prometheus_client import values
+
+    from bot.stores.shared_state import process_is_running, usable
+
+    if not os.environ.get(MULTIPROCESS_VARIABLE):
+        folder = shared_memory if usable(shared_memory) else Path(tempfile.gettempdir())
+        for stale in folder.glob("werkwijzer-metrics-*"):
+            pid = stale.name.split("-")[2]
+            if pid.isdigit() and not process_is_running(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+        mine = folder / f"werkwijzer-metrics-{server_id}"
+        mine.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.environ[MULTIPROCESS_VARIABLE] = str(mine)
+        server = os.getpid()
+        atexit.register(lambda: os.getpid() == server and shutil.rmtree(mine, ignore_errors=True))
+    values.ValueClass = values.get_value_class()  # chosen when prometheus-client was imported
+
+
+def install_rasa_route() -> None:
+    """`GET /metrics` on the Rasa server, added to the app Rasa creates: outside /webhooks/, so
+    the ingress does not publish it. Like /health it needs no token: it holds no personal data."""
+    import rasa.server
+
+    if getattr(rasa.server.create_app, "_werkwijzer_metrics", False):
+        return
+    create_app = rasa.server.create_app
+
+    def create_app_with_metrics(*args: Any, **kwargs: Any) -> Any:
+        from sanic import response
+
+        app = create_app(*args, **kwargs)
+
+        @app.get("/metrics")
+        async def metrics(_request: Any) -> Any:
+            body, content_type = exposition(multiprocess_registry())
+            return response.raw(body, content_type=content_type)
+
+        return app
+
+    create_app_with_metrics._werkwijzer_metrics = True  # type: ignore[attr-defined]
+    rasa.server.create_app = create_app_with_metrics
+
+
+def serve_from_rasa_server(server_id: str) -> None:
+    """What the Rasa server process does for metrics before Rasa starts (`bot.runtime.rasa_server`)."""
+    share_between_workers(server_id)
+    install_rasa_route()

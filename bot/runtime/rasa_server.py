@@ -48,7 +48,6 @@ import os
 import secrets
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple
 
@@ -698,93 +697,19 @@ def share_state_between_workers(shared_memory: Optional[Path] = None) -> Optiona
     return server_id
 
 
-METRICS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
-
-
-def share_metrics_between_workers(server_id: str, shared_memory: Optional[Path] = None) -> None:
-    """Makes every Sanic worker write its counts (`bot.runtime.metrics`) to a folder of this
-    server's start in shared memory, so that `/metrics` adds up all workers (prometheus-client's
-    multiprocess mode, read when it is imported: call this first). Removes the folder when the
-    server stops, and the folders of servers that were killed. An operator's own folder wins."""
-    import shutil
-
-    from bot.stores import shared_state
-
-    if os.environ.get(METRICS_VARIABLE):
-        return
-    folder = shared_state.SHARED_MEMORY if shared_memory is None else shared_memory
-    if not shared_state.usable(folder):
-        folder = Path(tempfile.gettempdir())
-    for stale in folder.glob("werkwijzer-metrics-*"):
-        pid = stale.name.split("-")[2]
-        if pid.isdigit() and not shared_state.process_is_running(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
-    mine = folder / f"werkwijzer-metrics-{server_id}"
-    mine.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.environ[METRICS_VARIABLE] = str(mine)
-    server = os.getpid()
-    atexit.register(lambda: os.getpid() == server and shutil.rmtree(mine, ignore_errors=True))
-
-
-def _install_metrics_route() -> None:
-    """`GET /metrics` on the Rasa server (`bot.runtime.metrics`): outside /webhooks/, so the
-    ingress does not publish it. Like /health it needs no token: it holds no personal data."""
-    import rasa.server
-
-    if getattr(rasa.server.create_app, "_werkwijzer_metrics", False):
-        return
-    create_app = rasa.server.create_app
-
-    def create_app_with_metrics(*args: Any, **kwargs: Any) -> Any:
-        from sanic import response
-
-        from bot.runtime.metrics import exposition, multiprocess_registry
-
-        app = create_app(*args, **kwargs)
-
-        @app.get("/metrics")
-        async def metrics(_request: Any) -> Any:
-            body, content_type = exposition(multiprocess_registry())
-            return response.raw(body, content_type=content_type)
-
-        return app
-
-    create_app_with_metrics._werkwijzer_metrics = True  # type: ignore[attr-defined]
-    rasa.server.create_app = create_app_with_metrics
-
-
-API_TOKEN_VARIABLE = "RASA_API_TOKEN"
-API_TOKEN_FILE_VARIABLE = "RASA_API_TOKEN_FILE"
-
-
-def with_api_token(argv: List[str], environ: Dict[str, str]) -> List[str]:
-    """Rasa's arguments with `--auth-token` taken from the environment (`RASA_API_TOKEN`) or from
-    a file (`RASA_API_TOKEN_FILE`, e.g. a mounted Kubernetes secret), added inside this process:
-    a token on the command line is readable by every user of the machine (`ps`), the environment
-    and the file are not. `--enable-api` without any token is refused (the API would be open)."""
-    if "--enable-api" not in argv or any(a == "--auth-token" or a.startswith("--auth-token=") for a in argv):
-        return argv
-    token = environ.get(API_TOKEN_VARIABLE, "").strip()
-    if not token and environ.get(API_TOKEN_FILE_VARIABLE):
-        token = Path(environ[API_TOKEN_FILE_VARIABLE]).read_text(encoding="utf-8").strip()
-    if not token:
-        raise SystemExit(
-            f"--enable-api needs a token: set {API_TOKEN_VARIABLE} or {API_TOKEN_FILE_VARIABLE} "
-            "(never --auth-token on the command line, where every local user can read it)"
-        )
-    return [*argv, f"--auth-token={token}"]
-
-
 def main(argv: Optional[List[str]] = None) -> None:
-    """Installs the speed fixes, then runs Rasa's command line with the given arguments (the API
-    token from the environment, `with_api_token`)."""
-    arguments = with_api_token(list(sys.argv[1:] if argv is None else argv), dict(os.environ))
+    """Installs the speed fixes, then runs Rasa's command line with the given arguments, the API
+    token added from the environment (`bot.runtime.api_token`), `/metrics` served."""
+    from bot.runtime import metrics
+    from bot.runtime.api_token import with_api_token
+
+    arguments = with_api_token(list(sys.argv[1:] if argv is None else argv), os.environ)
     for name, value in rasa_environment().items():
         os.environ[name] = value  # no telemetry unless RASA_TELEMETRY_ENABLED says so
-    share_metrics_between_workers(share_state_between_workers() or str(os.getpid()))
     install_speedups(os.environ.get("BOT_SQLITE_SYNCHRONOUS", "NORMAL"),
                      messages_at_once_setting(os.environ.get("BOT_MESSAGES_AT_ONCE", "")))
-    _install_metrics_route()
+    server_id = share_state_between_workers()
+    metrics.serve_from_rasa_server(server_id or str(os.getpid()))
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]  # this process's copy: /proc/<pid>/cmdline keeps what exec got
