@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from bot.privacy.settings import PrivacySettings
-from bot.runtime.processes import runtime_endpoints
+from bot.runtime.processes import runtime_endpoints, serve_part, services
 from bot.runtime.settings import Settings
 from tests.conftest import PROJECT
 
@@ -85,10 +85,8 @@ def test_kubernetes_stores_conversations_redacted_and_locks_atomically_as_scale_
     endpoints = chart_endpoints(rasa_values)
     store = endpoints["tracker_store"]
     assert store["type"] == REDACTING_STORE == scale["tracker_store"]["type"]
-    # the class Rasa will load: creating it also redacts logs and installs the action fallback
     module, _, name = store["type"].rpartition(".")
-    assert "action_fallback.install()" in Path(importlib.import_module(module).__file__).read_text()
-    assert getattr(importlib.import_module(module), name).__name__ == name
+    assert getattr(importlib.import_module(module), name).__name__ == name  # the class Rasa will load
     assert store["store"] == scale["tracker_store"]["store"]
     assert store["retention_days"] == scale["tracker_store"]["retention_days"]
     assert store["keep_originals_minutes"] == scale["tracker_store"]["keep_originals_minutes"]
@@ -98,6 +96,29 @@ def test_kubernetes_stores_conversations_redacted_and_locks_atomically_as_scale_
     assert endpoints["lock_store"] == scale["lock_store"]
     assert endpoints["lock_store"]["type"] == "bot.stores.lock_store.AtomicRedisLockStore"
     assert endpoints["event_broker"]["type"] == scale["event_broker"]["type"]
+
+
+def test_kubernetes_starts_the_rasa_server_exactly_as_make_run_does(rasa_values, tmp_path, monkeypatch):
+    """`python -m bot serve rasa` becomes the Rasa server of `python -m bot run` (bot.runtime.rasa_server:
+    log redaction, the action fallback and retention, which tests/test_faults.py and
+    tests/test_privacy.py check on that server), with the token in the environment only."""
+    assert (rasa_values["command"], rasa_values["args"]) == (["python", "-m", "bot", "serve"], ["rasa"])
+    started = {}
+    monkeypatch.setattr("os.chdir", lambda path: None)
+    monkeypatch.setattr("os.execve", lambda path, argv, env: started.update(argv=argv, env=env))
+    mounted = {"endpoints": chart_endpoints(rasa_values),  # what the chart mounts at /app
+               "credentials": rasa_values["applicationSettings"]["credentials"]["additionalChannelCredentials"]}
+    for name, content in mounted.items():
+        (tmp_path / f"{name}.yml").write_text(yaml.safe_dump(content), encoding="utf-8")
+    env = {k: v for k, v in environment(rasa_values["extraEnv"]).items() if isinstance(v, str)}
+    env.update(BOT_ENDPOINTS=str(tmp_path / "endpoints.yml"), BOT_CREDENTIALS=str(tmp_path / "credentials.yml"))
+    settings = dataclasses.replace(Settings.from_env(env), data_dir=tmp_path, extra_env={"RASA_API_TOKEN": "t" * 32})
+    model = tmp_path / "model.tar.gz"
+    serve_part(settings, "rasa", model)
+    assert started["argv"] == services(settings, model)[1].command  # the same as `bot run`
+    assert started["argv"][1:4] == ["-m", "bot.runtime.rasa_server", "run"]
+    assert "t" * 32 not in " ".join(started["argv"]) and started["env"]["RASA_API_TOKEN"] == "t" * 32
+    assert started["argv"][started["argv"].index("--interface") + 1] == "0.0.0.0"
 
 
 def test_the_action_endpoint_has_the_fallback_timeout_and_the_services_address(rasa_values, scale):
