@@ -56,6 +56,7 @@ conversation-tests: train
 	$(PY) -m rasa test core --stories tests/conversations --model models --out reports/conversations --fail-on-prediction-errors
 
 test: train
+	@bash scripts/test-prerequisites.sh
 	$(PY) -m bot check
 	$(PY) -m pytest
 	$(PY) -m rasa data validate $(RASA_DATA)

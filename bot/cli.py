@@ -1,4 +1,4 @@
-"""Command line: `python -m bot build | train | run | webapp | check | content | po | purge | ...`."""
+"""Command line: `python -m bot build | train | run | serve | webapp | check | content | po | purge | ...`."""
 
 from __future__ import annotations
 
@@ -98,6 +98,29 @@ def _purge(settings: Settings, days: Optional[float], now: Optional[str]) -> int
     return 0
 
 
+def _serve(settings: Settings, part: str) -> int:
+    """One process of the assistant in the foreground (containers, Kubernetes); see
+    `bot.runtime.processes.serve_part`. The model must have been trained (`python -m bot train`)."""
+    import os
+    from pathlib import Path
+
+    from bot.runtime.processes import serve_part, shared_tokens_missing
+    from bot.runtime.training import model_path
+
+    if os.environ.get("RASA_API_TOKEN_FILE") and not os.environ.get("RASA_API_TOKEN"):
+        os.environ["RASA_API_TOKEN"] = Path(os.environ["RASA_API_TOKEN_FILE"]).read_text(encoding="utf-8").strip()
+    missing = shared_tokens_missing(os.environ)
+    if missing:
+        print(f"Set {' and '.join(missing)} (the same value for every process) before serving one part.", file=sys.stderr)
+        return 1
+    model = model_path(settings.project)
+    if part == "rasa" and not model.exists():
+        print(f"No trained model at {model}: run `python -m bot train` first (the image does it when built).", file=sys.stderr)
+        return 1
+    serve_part(settings, part, model)
+    return 0  # not reached: serve_part replaces this process
+
+
 def _privacy_report(settings: Settings) -> int:
     """Measures redaction on the labelled set; exits non-zero when a goal is missed."""
     from bot.privacy.settings import PrivacySettings
@@ -152,6 +175,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     po_import = po_commands.add_parser("import", help="write a reviewed PO file back into translations/")
     po_import.add_argument("file", help="the PO file")
     po_import.add_argument("--language", help="its language (default: the PO header's Language)")
+    serve = commands.add_parser("serve", help="run one process as `run` starts it (containers, Kubernetes)")
+    serve.add_argument("part", choices=("rasa", "actions", "webapp"), help="which process")
     evaluate = commands.add_parser("evaluate", help="run the knowledge evaluation set end to end (REST)")
     evaluate.add_argument("--questions", default="evaluation/questions.yml", help="the question set")
     evaluate.add_argument("--url", help="a running assistant (default: start one on free ports)")
@@ -208,6 +233,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return _purge(settings, args.days, args.now)
     if args.command == "privacy-report":
         return _privacy_report(settings)
+    if args.command == "serve":
+        return _serve(settings, args.part)
     if args.command == "webapp":
         from bot.web.app import serve
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.runtime.api_token import with_api_token
 from bot.runtime.processes import services
 from bot.runtime.settings import Settings
 
@@ -18,8 +19,8 @@ def rasa_argument(command, name: str) -> str:
 def test_a_token_that_starts_with_a_dash_reaches_rasa_intact(tmp_path, monkeypatch):
     monkeypatch.setenv("RASA_API_TOKEN", "-token-with-a-dash")
     rasa = next(s for s in services(Settings(data_dir=tmp_path), tmp_path / "model.tar.gz") if s.name == "rasa server")
-    assert rasa_argument(rasa.command, "--auth-token") == "-token-with-a-dash"
     assert "--enable-api" in rasa.command
+    assert rasa_argument(with_api_token(rasa.command, rasa.env), "--auth-token") == "-token-with-a-dash"
 
 
 def test_without_tokens_every_run_gets_fresh_ones_shared_by_the_processes(tmp_path, monkeypatch):

@@ -30,6 +30,10 @@ from bot.runtime.processes import Stack, runtime_endpoints, services
 from bot.runtime.settings import Settings
 from bot.runtime.training import model_path, train
 from tests.conftest import PROJECT, Assistant, free_port
+from tests.fakes import telegram as tg
+from tests.fakes import whatsapp as wa
+from tests.test_socketio import WidgetClient
+from tests.test_whatsapp import visible_text
 
 pytestmark = pytest.mark.server
 
@@ -89,8 +93,9 @@ def redis_prefix() -> Iterator[str]:
 
 
 @pytest.fixture
-def two_processes(tmp_path, database, redis_prefix) -> Iterator[Tuple[Assistant, Assistant]]:
-    """An action server and two Rasa servers, started exactly as `python -m bot run` would."""
+def two_processes(tmp_path, database, redis_prefix, fake_whatsapp, fake_telegram) -> Iterator[Tuple[Assistant, Assistant]]:
+    """An action server and two Rasa servers, started exactly as `python -m bot run` would, with
+    their WhatsApp and Telegram channels pointed at the local fakes."""
     model = model_path(PROJECT)
     if not model.exists():
         model = train(PROJECT)
@@ -98,6 +103,8 @@ def two_processes(tmp_path, database, redis_prefix) -> Iterator[Tuple[Assistant,
         "BOT_POSTGRES_DB": database,
         "BOT_REDIS_DB": str(REDIS_DB),
         "BOT_REDIS_PREFIX": redis_prefix,
+        **fake_whatsapp.env,
+        **fake_telegram.env,
     }
     base = dataclasses.replace(
         Settings.from_env({}),
@@ -189,6 +196,44 @@ def test_a_conversation_served_by_two_processes_keeps_every_message_once_in_orde
     two_processes, database
 ):
     talk_and_check(two_processes, lambda sender: stored_events(database, sender))
+
+
+async def test_a_delivery_repeated_to_the_other_process_is_answered_once(
+    two_processes, database, fake_whatsapp, fake_telegram
+):
+    """A platform that is unsure its webhook arrived sends it again, and a load balancer may give
+    the second delivery to another Rasa process; a widget that lost its connection reconnects to
+    any process and sends its message again. Every process knows what was handled (Redis)."""
+    wa_id, message_id = "3161" + str(uuid.uuid4().int)[:7], "wamid." + uuid.uuid4().hex
+    body = wa.delivery(wa_id, wa.text_message(message_id, "Mag ik werken als asielzoeker?"))
+    chat, update = int(str(uuid.uuid4().int)[:9]), fake_telegram.next_update_id()
+    telegram_body = tg.message_update(update, chat, "Mag ik werken als asielzoeker?")
+    wa_mark, tg_mark = fake_whatsapp.server.mark(), fake_telegram.server.mark()
+    answered: List[Tuple[int, int]] = []
+    for process in two_processes:
+        status, _ = process.request(f"{process.settings.rasa_url}/webhooks/whatsapp/webhook", body, wa.signed(body))
+        assert status == 200
+        status, _ = process.request(
+            f"{process.settings.rasa_url}/webhooks/telegram/webhook", telegram_body, tg.with_secret()
+        )
+        assert status == 200
+        answered.append((len(fake_whatsapp.sent_to(wa_id, wa_mark)), len(fake_telegram.sent_to(chat, tg_mark))))
+    assert "6 maanden" in visible_text(fake_whatsapp.sent_to(wa_id, wa_mark))
+    assert "6 maanden" in "\n".join(m["text"] for m in fake_telegram.sent_to(chat, tg_mark))
+    assert answered[0] == answered[1], "the second delivery, to the other process, was answered again"
+    assert [e["text"] for e in stored_events(database, wa_id) if e["type"] == "user"] == ["Mag ik werken als asielzoeker?"]
+
+    first, second = two_processes
+    message = {"message": "Mag ik werken als asielzoeker?", "message_id": "m1"}
+    async with WidgetClient(first.settings.rasa_url) as widget:
+        session = await widget.session()
+        assert await widget.say({**message, "session_id": session}) == {"status": "received"}
+        answers = list(widget.bot)
+    async with WidgetClient(second.settings.rasa_url) as reconnected:
+        assert await reconnected.session(session) == session
+        assert await reconnected.say({**message, "session_id": session}) == {"status": "received"}
+        assert reconnected.bot == answers and "6 maanden" in reconnected.texts()
+    assert [e["text"] for e in stored_events(database, session) if e["type"] == "user"] == [message["message"]]
 
 
 def test_the_two_workers_of_the_default_mode_keep_every_message_once_in_order(tmp_path):

@@ -14,6 +14,7 @@ from typing import Iterator, List, Tuple
 import pytest
 
 from bot.tools.dependency_audit import AuditReport, accepted_ids, without_decision
+from bot.runtime.api_token import with_api_token
 from bot.runtime.processes import services
 from bot.runtime.settings import Settings
 
@@ -90,17 +91,29 @@ def test_the_scan_leaves_test_fixtures_and_names_alone():
         assert not list(secrets_in(harmless)), harmless
 
 
-def test_the_rasa_api_is_only_ever_enabled_with_a_token(tmp_path, project):
+def test_the_rasa_api_is_only_ever_enabled_with_a_token_kept_off_the_command_line(tmp_path, project):
     settings = Settings.from_env({}).with_ports(5005, 5055, 8080)
     for environ in ({}, {"RASA_API_TOKEN": "a-token-set-by-the-operator-0123"}):
         configured = dataclasses.replace(settings, data_dir=tmp_path, extra_env=environ)
-        command = next(s for s in services(configured, project / "model.tar.gz") if s.name == "rasa server").command
-        assert "--enable-api" in command
-        [given] = [part for part in command if part.startswith("--auth-token")]
-        token = given.split("=", 1)[1] if "=" in given else command[command.index(given) + 1]
-        assert len(token) >= 24
+        rasa = next(s for s in services(configured, project / "model.tar.gz") if s.name == "rasa server")
+        token = rasa.env["RASA_API_TOKEN"]
+        assert "--enable-api" in rasa.command and len(token) >= 24
+        assert not any(token in part or part.startswith("--auth-token") for part in rasa.command)  # `ps` shows it
+        arguments = rasa.command[rasa.command.index("run"):]
+        assert with_api_token(arguments, rasa.env)[-1] == f"--auth-token={token}"  # added inside the process
         if environ:
             assert token == environ["RASA_API_TOKEN"]
+
+
+def test_the_api_token_can_come_from_a_file_and_the_api_never_opens_without_one(tmp_path):
+    secret = tmp_path / "rasa-token"
+    secret.write_text("a-token-from-a-mounted-secret-0123\n", encoding="utf-8")
+    assert with_api_token(["run", "--enable-api"], {"RASA_API_TOKEN_FILE": str(secret)})[-1] == (
+        "--auth-token=a-token-from-a-mounted-secret-0123"
+    )
+    with pytest.raises(SystemExit, match="needs a token"):
+        with_api_token(["run", "--enable-api"], {})
+    assert with_api_token(["run"], {}) == ["run"]  # no API, no token needed
 
 
 @pytest.mark.server

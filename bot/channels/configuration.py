@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Tuple
 
-DEFAULT_WHATSAPP_API_BASE = "https://graph.facebook.com/v20.0"
+import re
+
+DEFAULT_WHATSAPP_API_BASE = "https://graph.facebook.com"
+# Meta retires each Graph API version about two years after its release (v20.0 went in Sept 2026);
+# WHATSAPP_API_VERSION sets another one without a new release of Werkwijzer.
+DEFAULT_WHATSAPP_API_VERSION = "v23.0"
+_API_VERSION = re.compile(r"^v\d+\.\d+$")
 DEFAULT_TELEGRAM_API_BASE = "https://api.telegram.org"
 
 
@@ -35,7 +41,7 @@ WHATSAPP = PlatformChannel(
     "whatsapp",
     "bot.channels.whatsapp.WhatsAppInput",
     ("WHATSAPP_VERIFY_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_PHONE_NUMBER_ID"),
-    ("WHATSAPP_API_BASE",),
+    ("WHATSAPP_API_BASE", "WHATSAPP_API_VERSION"),
 )
 TELEGRAM = PlatformChannel(
     "telegram",
@@ -65,16 +71,32 @@ class WhatsAppConfig:
     access_token: str
     phone_number_id: str
     api_base: str = DEFAULT_WHATSAPP_API_BASE
+    api_version: str = DEFAULT_WHATSAPP_API_VERSION
+
+    @property
+    def messages_url(self) -> str:
+        """Where messages are sent: `{base}/{version}/{phone number id}/messages`."""
+        return f"{self.api_base}/{self.api_version}/{self.phone_number_id}/messages"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "WhatsAppConfig":
         _require(WHATSAPP, env)
+        base = (env.get("WHATSAPP_API_BASE") or DEFAULT_WHATSAPP_API_BASE).strip().rstrip("/")
+        version = (env.get("WHATSAPP_API_VERSION") or DEFAULT_WHATSAPP_API_VERSION).strip()
+        if not _API_VERSION.match(version):
+            raise ChannelNotConfigured(f"WHATSAPP_API_VERSION must look like v23.0, not {version!r}")
+        if _API_VERSION.match(base.rsplit("/", 1)[-1]):
+            raise ChannelNotConfigured(
+                "WHATSAPP_API_BASE holds a version: set only the host there (https://graph.facebook.com) "
+                "and the version in WHATSAPP_API_VERSION"
+            )
         return cls(
             verify_token=env["WHATSAPP_VERIFY_TOKEN"].strip(),
             app_secret=env["WHATSAPP_APP_SECRET"].strip(),
             access_token=env["WHATSAPP_ACCESS_TOKEN"].strip(),
             phone_number_id=env["WHATSAPP_PHONE_NUMBER_ID"].strip(),
-            api_base=(env.get("WHATSAPP_API_BASE") or DEFAULT_WHATSAPP_API_BASE).strip().rstrip("/"),
+            api_base=base,
+            api_version=version,
         )
 
 

@@ -1,7 +1,8 @@
 """What the messaging-platform channels (WhatsApp, Telegram) share.
 
 - `SeenIds`: platforms deliver a webhook again when they are unsure it arrived; a bounded memory
-  of the ids already handled makes sure a user never gets the same answer twice.
+  of the ids already handled makes sure a user never gets the same answer twice (across Rasa
+  processes, when the locks are in Redis: `bot.stores.redis_state`).
 - `split_text`: platforms limit the length of a message; long answers are cut at paragraph,
   line or sentence boundaries.
 - `PlatformInput`: the common flow of a webhook message. The user's text is cleaned by the
@@ -28,6 +29,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
+from bot.stores.redis_state import RedisSeenIds, redis_of
 from bot.stores.shared_state import ProcessConnection, keep_newest, this_servers_file
 from bot.content.translations import Translations
 
@@ -217,6 +219,7 @@ class PlatformInput(InputChannel, abc.ABC):
         self.translations_dir = translations_dir
         self.http = PlatformHttp(self.name())
         self.seen = SeenIds(path=this_servers_file(f"seen-{self.name()}"))
+        self._seen_everywhere: Optional[RedisSeenIds] = None
         self.app: Optional[Sanic] = None
 
     @staticmethod
@@ -262,6 +265,15 @@ class PlatformInput(InputChannel, abc.ABC):
             return response.json({"status": "ok"})
 
         return blueprint
+
+    def first_time(self, message_id: str) -> bool:
+        """Whether no process has handled this platform message yet: the lock store's Redis
+        knows for all Rasa processes (scale-out, `bot.stores.redis_state`), else this server's file."""
+        if self._seen_everywhere is None:
+            shared = redis_of(self.app)
+            if shared is not None:
+                self._seen_everywhere = RedisSeenIds(*shared, self.name())
+        return (self._seen_everywhere or self.seen).first_time(message_id)
 
     async def channel_text(self, key: str, sender_id: str, hint: Optional[str] = None) -> str:
         """A text of the channel's own (from the translations) in the conversation's language."""

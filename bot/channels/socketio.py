@@ -17,7 +17,8 @@ path `/socket.io`), with these differences:
   Server-Sent Events, which work across Rasa workers; sending it here too would show it twice.
 
 - Websocket only (`TRANSPORTS`), so that a widget's session stays with one Sanic worker; the
-  answers for replay are shared by the workers (`Replies`).
+  answers for replay are shared by the workers (`Replies`), and by every Rasa process when the
+  locks are in Redis (`bot.stores.redis_state`).
 
 CORS: Rasa creates the socket.io server without origin checks of its own
 (`cors_allowed_origins=[]`); websockets are not subject to CORS (the Rasa server's `--cors`
@@ -42,6 +43,7 @@ from socketio import AsyncServer
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
 from bot.channels.platform import TOO_LONG, PlatformInput, channel_text, language_code
+from bot.stores.redis_state import RedisReplies, redis_of
 from bot.stores.shared_state import ProcessConnection, keep_newest, this_servers_file
 
 logger = logging.getLogger(__name__)
@@ -113,6 +115,7 @@ class SafeSocketIOInput(SocketIOInput):
         self.policy = policy
         self.translations_dir = translations_dir
         self.replies = Replies(path=this_servers_file("replies"))
+        self._replies_everywhere: Optional[RedisReplies] = None
         self.app: Optional[Sanic] = None
 
     @classmethod
@@ -130,6 +133,15 @@ class SafeSocketIOInput(SocketIOInput):
             socketio_path=credentials.get("socketio_path", "/socket.io"),
             transports=list(credentials.get("transports") or TRANSPORTS),
         )
+
+    def answers(self) -> Any:
+        """Where answers are kept for replay: the lock store's Redis, which every Rasa process
+        sees (scale-out, `bot.stores.redis_state`), else this server's file."""
+        if self._replies_everywhere is None:
+            shared = redis_of(self.app)
+            if shared is not None:
+                self._replies_everywhere = RedisReplies(*shared)
+        return self._replies_everywhere or self.replies
 
     def get_output_channel(self) -> None:
         """None: later messages reach the widget over the web app's events (see above)."""
@@ -179,8 +191,9 @@ class SafeSocketIOInput(SocketIOInput):
         message_id = data.get("message_id")
         message_id = message_id if isinstance(message_id, str) and MESSAGE_ID.match(message_id) else None
         key = f"{session_id}:{message_id}"
-        if message_id and self.replies.seen(key):
-            for answer in self.replies.get(key) or []:
+        replies = self.answers()
+        if message_id and replies.seen(key):
+            for answer in replies.get(key) or []:
                 await sio.emit(self.bot_message_evt, answer, room=session_id)
             return {"status": "received"}
         metadata = data.get(self.metadata_key)
@@ -194,7 +207,7 @@ class SafeSocketIOInput(SocketIOInput):
                 await output.send_text_message(session_id, too_long)
             return {"status": "rejected", "reason": rejected.reason}
         if message_id:
-            self.replies.start(key)
+            replies.start(key)
         try:
             await on_new_message(
                 UserMessage(
@@ -206,5 +219,5 @@ class SafeSocketIOInput(SocketIOInput):
             logger.exception("Handling a socket.io message failed")
             return {"status": "failed"}
         if message_id:
-            self.replies.finish(key, output.sent)
+            replies.finish(key, output.sent)
         return {"status": "received"}

@@ -182,7 +182,7 @@ class TelegramInput(PlatformInput):
             update_id = update.get("update_id")
             if not isinstance(update_id, int) or isinstance(update_id, bool):
                 return error("the field 'update_id' must be an integer", 400)
-            if not self.seen.first_time(str(update_id)):
+            if not self.first_time(str(update_id)):
                 return response.json({"ok": True, "duplicate": True})
             if isinstance(update.get("message"), dict):
                 await self.on_message(update["message"], on_new_message)

@@ -7,7 +7,8 @@ Unsigned or wrongly signed POSTs are refused (401/403) and nothing is sent. Stat
 acknowledged and ignored. Voice, images, locations, stickers and other non-text messages get a
 polite "please type" in the conversation's language. Message ids already handled are skipped.
 
-Out: `POST {WHATSAPP_API_BASE}/{WHATSAPP_PHONE_NUMBER_ID}/messages` with the access token.
+Out: `POST {WHATSAPP_API_BASE}/{WHATSAPP_API_VERSION}/{WHATSAPP_PHONE_NUMBER_ID}/messages` with the
+access token (default https://graph.facebook.com and v23.0, `bot.channels.configuration`).
 Up to 3 buttons with short titles become reply buttons; longer menus (up to 10) become a list.
 
 The sender id of a conversation is the user's WhatsApp id (their phone number): the platform
@@ -125,7 +126,7 @@ class WhatsAppOutput(OutputChannel):
     async def _send(self, recipient_id: Text, message: Dict[str, Any], what: str) -> None:
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient_id, **message}
         await self.http.post(
-            f"{self.config.api_base}/{self.config.phone_number_id}/messages",
+            self.config.messages_url,
             body,
             {"Authorization": f"Bearer {self.config.access_token}"},
             what,
@@ -224,7 +225,7 @@ class WhatsAppInput(PlatformInput):
         message_id, sender = message.get("id"), message.get("from")
         if not isinstance(message_id, str) or not isinstance(sender, str) or not sender.strip():
             return
-        if not self.seen.first_time(message_id):
+        if not self.first_time(message_id):
             logger.debug("WhatsApp message %s was delivered again; skipped", message_id)
             return
         kind = message.get("type")

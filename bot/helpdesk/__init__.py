@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import AsyncIterator, Dict, Optional
+from typing import AsyncIterator, Awaitable, Callable, Dict, List, Optional
 
 from aiohttp import web
 
@@ -62,6 +62,13 @@ def setup(
     `clock` dates tickets and messages (and so drives retention); the outbox's retries always
     follow the real clock, because they wait for real time to pass."""
     config = config or HelpdeskConfig.from_env(settings)
+    stoppers: List[Callable[[], Awaitable[None]]] = []  # how to stop what `lifetime` started
+
+    async def stop_background_tasks(_app: web.Application) -> None:
+        """Stops the outbox and the purge when the app shuts down, before aiohttp waits for the
+        app's tasks to end (up to its shutdown timeout, 60 s: a SIGTERM took a minute)."""
+        while stoppers:
+            await stoppers.pop()()
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -75,10 +82,15 @@ def setup(
         app[HELPDESK] = helpdesk
         stop = asyncio.Event()
         tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(_purge_until(stop, helpdesk))]
+
+        async def stop_tasks() -> None:
+            stop.set()
+            outbox.stop()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        stoppers.append(stop_tasks)
         yield
-        stop.set()
-        outbox.stop()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await stop_background_tasks(app)
         for adapter in adapters.values():
             closer = getattr(adapter, "close", None)
             if closer is not None:
@@ -86,5 +98,6 @@ def setup(
         await store.close()
 
     app.cleanup_ctx.append(lifetime)
+    app.on_shutdown.append(stop_background_tasks)
     api.add_routes(app)
     inbox.add_routes(app)

@@ -111,7 +111,9 @@ def purge(store: TrackerStore, retention_days: float, clock: Clock = time.time) 
 
 
 class RetentionJob:
-    """Runs `purge` now and then every `every_minutes` in the running server's event loop."""
+    """Runs `purge` now and then every `every_minutes` in the running server's event loop; with
+    `every_minutes` 0 it does nothing: a scheduled `python -m bot purge` deletes instead (the
+    Kubernetes CronJob), not every worker of every replica."""
 
     def __init__(
         self,
@@ -128,8 +130,14 @@ class RetentionJob:
         self.sleep = sleep
         self.task: Optional[asyncio.Task] = None
 
+    @property
+    def enabled(self) -> bool:
+        return self.every_seconds > 0
+
     def run_once(self) -> Optional[PurgeResult]:
         """One purge; a failure is logged, never raised (the assistant keeps answering)."""
+        if not self.enabled:
+            return None
         try:
             result = purge(self.store, self.retention_days, self.clock)
         except RetentionNotSupported as problem:
@@ -151,7 +159,7 @@ class RetentionJob:
 
     def start(self) -> None:
         """Starts the periodic purge if an event loop is running and it is not started yet."""
-        if self.task is not None and not self.task.done():
+        if not self.enabled or (self.task is not None and not self.task.done()):
             return
         try:
             loop = asyncio.get_running_loop()

@@ -6,7 +6,8 @@ They live in the tracker store's section of the endpoints file, next to the stor
     tracker_store:
       type: bot.stores.tracker_store.RedactingTrackerStore
       retention_days: 30          # conversations older than this are deleted
-      purge_every_minutes: 60     # how often the running server deletes them
+      purge_every_minutes: 60     # how often the running server deletes them; 0: never (a
+                                  # scheduled `python -m bot purge` does, e.g. the Kubernetes CronJob)
       public_contacts: ["070-315 21 11"]   # public helpdesk numbers and addresses
       keep_originals_minutes: 60  # unredacted text stays in the server's memory only this long
       store: {type: SQL, dialect: sqlite, db: var/conversations.db}   # the store that keeps data
@@ -66,8 +67,8 @@ class PrivacySettings:
         retention = float(config.get("retention_days", DEFAULT_RETENTION_DAYS))
         every = float(config.get("purge_every_minutes", DEFAULT_PURGE_EVERY_MINUTES))
         originals = float(config.get("keep_originals_minutes", DEFAULT_KEEP_ORIGINALS_MINUTES))
-        if retention <= 0 or every <= 0 or originals < 0:
-            raise ValueError("retention_days and purge_every_minutes must be positive")
+        if retention <= 0 or every < 0 or originals < 0:
+            raise ValueError("retention_days must be positive, purge_every_minutes 0 or more")
         return cls(retention, every, frozenset(str(item) for item in public), originals)
 
     @classmethod

@@ -1,11 +1,15 @@
 """Starting and stopping the assistant's processes: action server, Rasa server, web app.
 
 `Stack` starts them in order, waits until each answers on its port, and stops them all (SIGTERM,
-then SIGKILL after a grace period) when asked, when one of them dies, or on Ctrl-C.
+then SIGKILL after a grace period) when asked, when one of them dies, or on Ctrl-C. On Linux each
+also gets SIGTERM from the kernel when the supervisor itself dies (`kill -9`, the OOM killer):
+they run in process sessions of their own and would otherwise keep their ports.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import re
 import secrets
@@ -13,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -94,7 +99,8 @@ def runtime_credentials(settings: Settings) -> Tuple[Path, str]:
     """
     env = {**os.environ, **settings.extra_env}
     config = yaml.safe_load(settings.credentials.read_text(encoding="utf-8")) or {}
-    config.update(platform_credentials(env))
+    for channel, entry in platform_credentials(env).items():
+        config.setdefault(channel, entry)  # a deployer's own entry for the channel stays
     target = _write_runtime_file(settings, "credentials", f"{settings.credentials.name} and the environment", config)
     return target, describe(config, env)
 
@@ -111,7 +117,8 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
     return [
         Service(
             "action server",
-            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            # = `python -m rasa_sdk`, with /metrics (bot/runtime/action_server.py)
+            [python, "-m", "bot.runtime.action_server", "--actions", "actions", "--port", str(settings.action_port)],
             f"http://127.0.0.1:{settings.action_port}/health",
             f"custom actions on http://127.0.0.1:{settings.action_port}",
             env,
@@ -124,7 +131,9 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
                 "--endpoints", str(runtime_endpoints(settings)),
                 "--credentials", str(credentials),
                 "--interface", settings.host, "--port", str(settings.rasa_port),
-                "--cors", "*", "--enable-api", f"--auth-token={env['RASA_API_TOKEN']}",
+                # The API token reaches Rasa through the environment (RASA_API_TOKEN), never the
+                # command line, which every local user can read (bot.runtime.rasa_server).
+                "--cors", "*", "--enable-api",
             ],
             f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/ready",  # every worker serves
             f"assistant on {settings.rasa_url} (REST: /webhooks/rest/webhook); {channels}",
@@ -138,6 +147,26 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
             {**env, "BOT_WEB_PORT": str(settings.web_port), "BOT_RASA_PORT": str(settings.rasa_port)},
         ),
     ]
+
+
+# `python -m bot serve <part>`: the stack's processes by the name a container gives them.
+PARTS = {"actions": "action server", "rasa": "rasa server", "webapp": "web app"}
+SHARED_TOKENS = ("RASA_API_TOKEN", "HELPDESK_SERVICE_TOKEN")
+
+
+def shared_tokens_missing(environ: Mapping[str, str]) -> List[str]:
+    """The tokens that processes running apart (containers) must all be given; a fresh random
+    one per process, as `services` makes for one machine, would not match between them."""
+    return [name for name in SHARED_TOKENS if not environ.get(name, "").strip()]
+
+
+def serve_part(settings: Settings, part: str, model: Path, python: str = sys.executable) -> None:
+    """Becomes one process of the stack, started exactly as `python -m bot run` starts it (same
+    command, environment, endpoints and credentials files): in a container or a Kubernetes pod
+    each process runs alone and the platform restarts it. Does not return."""
+    service = next(s for s in services(settings, model, python) if s.name == PARTS[part])
+    os.chdir(settings.project)
+    os.execve(service.command[0], service.command, {**os.environ, **service.env})
 
 
 def _answers(url: str) -> bool:
@@ -161,6 +190,28 @@ def port_taken(url: str) -> Optional[int]:
         except OSError:
             return address.port
     return None
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent: int, sig: int = signal.SIGTERM) -> Optional[Callable[[], None]]:
+    """A `preexec_fn` that makes the kernel send `sig` to the child when the thread that started
+    it ends (Linux `prctl(PR_SET_PDEATHSIG)`), or None elsewhere. SIGTERM, not SIGKILL: the Rasa
+    server then stops its own Sanic workers, which do not inherit the setting. Only from the main
+    thread, whose end is the supervisor's end (another thread may end while the stack runs)."""
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return None
+    # libc is loaded here, in the parent: between fork and exec the child should only make calls
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+
+    def in_child() -> None:
+        if libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) != 0:
+            return  # the stack still stops its processes itself on Ctrl-C and SIGTERM
+        if os.getppid() != parent:  # the supervisor died before the setting took effect
+            os.kill(os.getpid(), sig)
+
+    return in_child
 
 
 class Stack:
@@ -208,6 +259,7 @@ class Stack:
             stdout=stdout,
             stderr=subprocess.STDOUT if stdout else None,
             start_new_session=True,
+            preexec_fn=die_with_parent(os.getpid()),
         )
 
     def _wait_ready(self, service: Service, timeout: float) -> None:

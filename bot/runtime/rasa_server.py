@@ -698,15 +698,21 @@ def share_state_between_workers(shared_memory: Optional[Path] = None) -> Optiona
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    """Installs the speed fixes, then runs Rasa's command line with the given arguments."""
+    """Installs the speed fixes, then runs Rasa's command line with the given arguments, the API
+    token added from the environment (`bot.runtime.api_token`), `/metrics` served."""
+    from bot.runtime import metrics
+    from bot.runtime.api_token import with_api_token
+
+    arguments = with_api_token(list(sys.argv[1:] if argv is None else argv), os.environ)
     for name, value in rasa_environment().items():
         os.environ[name] = value  # no telemetry unless RASA_TELEMETRY_ENABLED says so
     install_speedups(os.environ.get("BOT_SQLITE_SYNCHRONOUS", "NORMAL"),
                      messages_at_once_setting(os.environ.get("BOT_MESSAGES_AT_ONCE", "")))
-    share_state_between_workers()
+    server_id = share_state_between_workers()
+    metrics.serve_from_rasa_server(server_id or str(os.getpid()))
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["rasa", *arguments]  # this process's copy: /proc/<pid>/cmdline keeps what exec got
     rasa_main()
 
 

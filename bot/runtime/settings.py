@@ -25,6 +25,11 @@ class Settings:
     # BOT_MARK_UNREVIEWED=1: answers whose text no native speaker reviewed say so (docs/content.md).
     mark_unreviewed: bool = False
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    # Where the processes reach each other when they do not share a machine (containers,
+    # Kubernetes): BOT_RASA_URL, BOT_ACTION_URL, BOT_WEB_URL; empty means 127.0.0.1 and the port.
+    rasa_address: str = ""
+    action_address: str = ""
+    web_address: str = ""
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -41,6 +46,9 @@ class Settings:
             credentials=Path(env.get("BOT_CREDENTIALS", project / "credentials.yml")),
             workers=int(env.get("SANIC_WORKERS") or default_workers()),
             mark_unreviewed=env.get("BOT_MARK_UNREVIEWED", "").strip().lower() in {"1", "true", "yes", "on"},
+            rasa_address=env.get("BOT_RASA_URL", "").rstrip("/"),
+            action_address=env.get("BOT_ACTION_URL", "").rstrip("/"),
+            web_address=env.get("BOT_WEB_URL", "").rstrip("/"),
         )
 
     def with_ports(self, rasa: int, action: int, web: int) -> "Settings":
@@ -48,15 +56,15 @@ class Settings:
 
     @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        return self.rasa_address or f"http://127.0.0.1:{self.rasa_port}"
 
     @property
     def action_url(self) -> str:
-        return f"http://127.0.0.1:{self.action_port}/webhook"
+        return f"{self.action_address or f'http://127.0.0.1:{self.action_port}'}/webhook"
 
     @property
     def web_url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}"
+        return self.web_address or f"http://127.0.0.1:{self.web_port}"
 
 
 # The environment every Rasa process of the project gets, unless the environment says otherwise:

@@ -41,6 +41,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.runtime import action_fallback
+from bot.runtime.metrics import ConversationMetrics
 
 from bot.privacy import log_redaction
 from bot.privacy.settings import PrivacySettings
@@ -218,6 +219,7 @@ class RedactingTrackerStore(TrackerStore):
         self.originals = RecentOriginals(
             self.settings.keep_originals_minutes, path=this_servers_file("originals")
         )
+        self.metrics = ConversationMetrics()
         self.retention = RetentionJob(inner, self.settings.retention_days, self.settings.purge_every_minutes)
         self.retention.run_once()
         self.retention.start()
@@ -236,6 +238,7 @@ class RedactingTrackerStore(TrackerStore):
         self.retention.start()
         await self.stream_events(tracker)
         stored = stored_events(tracker)
+        self.metrics.observe(itertools.islice(tracker.events, stored or 0, None), tracker.get_slot("language"))
         if isinstance(self.inner, SQLStore) and stored is not None and storage_key(tracker.sender_id) == tracker.sender_id:
             # The SQL store only adds the new events: only those need redacting.
             new = list(itertools.islice(tracker.events, stored, len(tracker.events)))

@@ -18,7 +18,8 @@ from aiohttp import web
 
 from tests.fakes.server import Answer, FakeServer, PlatformFake
 
-VERSION = "v20.0"
+# The Graph API version the fake serves; v20.0 and older were retired by Meta (Sept 2026).
+VERSION = "v23.0"
 PHONE_NUMBER_ID = "106540352242922"
 ACCESS_TOKEN = "fake-whatsapp-access-token"
 APP_SECRET = "fake-whatsapp-app-secret"
@@ -72,6 +73,8 @@ def graph_api(ids: Iterator[int]) -> Answer:
     def answer(request: web.Request, body: Dict[str, Any]) -> Tuple[int, Dict[str, Any]]:
         if request.headers.get("Authorization") != f"Bearer {ACCESS_TOKEN}":
             return 401, {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}
+        if request.match_info["version"] != VERSION:
+            return 400, {"error": {"message": "Unknown path components", "type": "OAuthException", "code": 2500}}
         if request.match_info["phone_number_id"] != PHONE_NUMBER_ID:
             return 400, {"error": {"message": "Unsupported post request.", "code": 100}}
         if problems(body):
@@ -98,7 +101,7 @@ class FakeWhatsApp(PlatformFake):
             "WHATSAPP_APP_SECRET": APP_SECRET,
             "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
             "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-            "WHATSAPP_API_BASE": f"{self.server.url}/{VERSION}",
+            "WHATSAPP_API_BASE": self.server.url,  # the version is the channel's default
         }
 
     def sent_to(self, wa_id: str, since: int = 0) -> List[Dict[str, Any]]:
