@@ -62,8 +62,9 @@ class Desk:
     def ticket(self, number: int) -> Dict[str, Any]:
         return call(f"{self.web}/api/tickets/{number}", token=HELPDESK_AGENT_TOKEN)
 
-    def reply(self, number: int, text: str) -> None:
-        call(f"{self.web}/api/tickets/{number}/reply", "POST", {"text": text}, HELPDESK_AGENT_TOKEN)
+    def reply(self, number: int, text: str, written_in: str = "en") -> None:
+        body = {"text": text, "written_in": written_in}
+        call(f"{self.web}/api/tickets/{number}/reply", "POST", body, HELPDESK_AGENT_TOKEN)
 
     def close(self, number: int) -> None:
         call(f"{self.web}/api/tickets/{number}/close", "POST", {}, HELPDESK_AGENT_TOKEN)
@@ -100,7 +101,7 @@ def test_a_dutch_user_gets_a_person_and_the_assistant_back_afterwards(assistant,
     assert assistant.say(user, "Mijn BSN is 111222333. Mag ik werken?") == []  # the assistant is paused
     eventually(lambda: "Mijn BSN is [BSN]. Mag ik werken?" in [m["text"] for m in desk.ticket(ticket["id"])["transcript"]])
 
-    desk.reply(ticket["id"], "Hallo, ik ben Sam van de helpdesk. <b>Ja</b>, na 6 maanden.")
+    desk.reply(ticket["id"], "Hallo, ik ben Sam van de helpdesk. <b>Ja</b>, na 6 maanden.", "nl")
     eventually(lambda: "Hallo, ik ben Sam van de helpdesk. <b>Ja</b>, na 6 maanden." in desk.bot_texts(user))
 
     desk.close(ticket["id"])

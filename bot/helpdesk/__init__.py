@@ -16,6 +16,9 @@ from typing import AsyncIterator, Dict, Optional
 from aiohttp import web
 
 from bot.helpdesk import api, inbox
+from bot.helpdesk.agents import Agents
+from bot.helpdesk.dutch import summaries
+from bot.helpdesk.macros import Macros, topic_intents
 from bot.helpdesk.adapters import Adapter, RasaConversationAdapter, SmtpAdapter, WebhookAdapter
 from bot.helpdesk.config import Clock, HelpdeskConfig, utc_now
 from bot.helpdesk.live import LiveUpdates
@@ -69,9 +72,10 @@ def setup(
         await store.create_schema()
         adapters = adapters_for(config)
         outbox = Outbox(store, adapters, utc_now, config.retry_first_delay, config.retry_max_delay)
-        helpdesk = Helpdesk(
-            config, store, outbox, LiveUpdates(), Translations.load(config.translations_dir), clock
-        )
+        translations = Translations.load(config.translations_dir)
+        macros = Macros(translations, summaries(), topic_intents(config.translations_dir.parent))
+        agents = Agents(store.engine, config.agent_token)
+        helpdesk = Helpdesk(config, store, outbox, LiveUpdates(), translations, clock, macros, agents)
         app[HELPDESK] = helpdesk
         stop = asyncio.Event()
         tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(_purge_until(stop, helpdesk))]

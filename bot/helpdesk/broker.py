@@ -28,6 +28,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.helpdesk.config import backoff
+from bot.helpdesk.dutch import facts_of
 
 logger = logging.getLogger(__name__)
 ATTEMPTS = 5
@@ -63,6 +64,11 @@ class HelpdeskEventBroker(EventBroker):
         if event.get("event") != "user" or not event.get("text"):
             return
         body = {"conversation_id": event.get("sender_id"), "text": event["text"], "at": event.get("timestamp")}
+        parse = event.get("parse_data") or {}
+        intent = (parse.get("intent") or {}).get("name")
+        if isinstance(intent, str):
+            body["intent"] = intent  # for the ticket's Dutch column (bot.helpdesk.dutch)
+            body["facts"] = facts_of(parse)
         task = asyncio.get_event_loop().create_task(self._post(body))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)

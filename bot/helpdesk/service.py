@@ -6,11 +6,15 @@ Everything is stored first; sending happens afterwards through the outbox.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
+from bot.helpdesk.agents import Agent, Agents
 from bot.helpdesk.config import Clock, HelpdeskConfig
+from bot.helpdesk.dutch import DutchTexts
 from bot.helpdesk.live import LiveUpdates
+from bot.helpdesk.macros import FREE_TEXT_LANGUAGES, Macros
 from bot.helpdesk.outbox import Outbox
 from bot.helpdesk.store import NewMessage, Ticket, TicketStore
 from bot.privacy.redaction import redact
@@ -50,6 +54,8 @@ class Helpdesk:
         live: LiveUpdates,
         translations: Translations,
         clock: Clock,
+        macros: Macros,
+        agents: Agents,
     ):
         self.config = config
         self.store = store
@@ -57,6 +63,9 @@ class Helpdesk:
         self.live = live
         self.translations = translations
         self.clock = clock
+        self.dutch = DutchTexts(translations)
+        self.macros = macros
+        self.agents = agents
 
     def _private(self, text: str, shared: bool) -> str:
         return text if shared else redact(text)
@@ -77,7 +86,7 @@ class Helpdesk:
         """Stores the ticket (and its deliveries to an external helpdesk); says when a person
         will be there."""
         transcript = [
-            NewMessage(m.author, self._private(m.text, handoff.shared) if m.author == "user" else m.text, m.at)
+            NewMessage(m.author, self._private(m.text, handoff.shared) if m.author == "user" else m.text, m.at, m.dutch)
             for m in handoff.transcript
         ]
         now = self.clock()
@@ -102,13 +111,16 @@ class Helpdesk:
             "next_opening": opening.isoformat() if opening else None,
         }
 
-    async def add_user_message(self, conversation_id: str, text: str, at: float) -> Optional[int]:
-        """Adds what the user wrote to their open ticket; None if there is none or the message
-        was written before the handoff."""
+    async def add_user_message(
+        self, conversation_id: str, text: str, at: float, dutch: Optional[str] = None
+    ) -> Optional[int]:
+        """Adds what the user wrote (and its Dutch summary) to their open ticket; None if there
+        is none or the message was written before the handoff."""
         ticket = await self.store.open_ticket_for(conversation_id)
         if ticket is None or at <= ticket.handoff_after:
             return None
-        await self.store.add_message(ticket.id, NewMessage("user", self._private(text, ticket.shared), at), {}, self.outbox.clock())
+        message = NewMessage("user", self._private(text, ticket.shared), at, dutch)
+        await self.store.add_message(ticket.id, message, {}, self.outbox.clock())
         return ticket.id
 
     async def _open_ticket(self, ticket_id: int) -> Ticket:
@@ -119,16 +131,51 @@ class Helpdesk:
             raise TicketClosed(ticket_id)
         return ticket
 
-    async def reply(self, ticket_id: int, text: str) -> int:
-        """Stores an agent's reply and sends it to the user's channel."""
+    async def read(self, ticket_id: int, agent: Agent) -> Ticket:
+        """A ticket with its transcript, as `agent` opens it (recorded in the audit log)."""
+        ticket = await self.store.get(ticket_id)
+        if ticket is None:
+            raise TicketNotFound(ticket_id)
+        await self.agents.record(agent, "read", ticket.id, self.clock())
+        return ticket
+
+    async def list(self, status: Optional[str], agent: Agent, with_transcripts: bool = True) -> List[Ticket]:
+        """Tickets; each one whose transcript `agent` gets is recorded as read."""
+        found = await self.store.list(status)
+        if with_transcripts:
+            now = self.clock()
+            for ticket in found:
+                await self.agents.record(agent, "read", ticket.id, now)
+        return found
+
+    async def reply(
+        self,
+        ticket_id: int,
+        agent: Agent,
+        text: Optional[str] = None,
+        macro: Optional[str] = None,
+        written_in: str = "nl",
+    ) -> int:
+        """Stores an agent's reply and sends it to the user's channel: a macro in the user's
+        language, or free text as typed with a note on its language. Raises UnknownMacro."""
+        if written_in not in FREE_TEXT_LANGUAGES:
+            raise ValueError(f"written_in must be one of {FREE_TEXT_LANGUAGES}")
         ticket = await self._open_ticket(ticket_id)
         now = self.clock()
+        day = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
+        if macro is not None:
+            sent = self.macros.text(macro, ticket.language, day)
+            dutch = self.macros.text(macro, self.translations.default, day)
+        else:
+            sent = self.macros.free_text(text or "", written_in, ticket.language)
+            dutch = text
         message_id = await self.store.add_message(
             ticket.id,
-            NewMessage("agent", text, now),
-            {"rasa": {"conversation_id": ticket.conversation_id, "events": [{"event": "bot", "text": text}]}},
+            NewMessage("agent", sent, now, dutch),
+            {"rasa": {"conversation_id": ticket.conversation_id, "events": [{"event": "bot", "text": sent}]}},
             self.outbox.clock(),
         )
+        await self.agents.record(agent, "answered", ticket.id, now, macro or "free text")
         self.live.notify(ticket.conversation_id)
         self.outbox.wake()
         return message_id
@@ -136,14 +183,14 @@ class Helpdesk:
     def closing_text(self, language: str) -> str:
         return self.translations.text(CLOSING_TEXT, language).text
 
-    async def close(self, ticket_id: int) -> Ticket:
+    async def close(self, ticket_id: int, agent: Agent) -> Ticket:
         """Closes a ticket; the assistant takes the conversation back and says so."""
         ticket = await self._open_ticket(ticket_id)
         now = self.clock()
         text = self.closing_text(ticket.language)
         closed = await self.store.close_ticket(
             ticket.id,
-            NewMessage("system", text, now),
+            NewMessage("system", text, now, self.closing_text(self.translations.default)),
             {
                 "rasa": {
                     "conversation_id": ticket.conversation_id,
@@ -161,6 +208,7 @@ class Helpdesk:
         )
         if closed is None:
             raise TicketClosed(ticket_id)
+        await self.agents.record(agent, "closed", ticket.id, now)
         self.live.notify(ticket.conversation_id)
         self.outbox.wake()
         return await self.store.get(ticket.id)
