@@ -210,7 +210,10 @@ class ActionHandoff(Action):
             dispatcher.utter_message(
                 text=texts.render("utter_handoff_started_later", language, opening=format_opening(opened["next_opening"]))
             )
-        return [SlotSet("handoff_reason", None), ConversationPaused()]
+        # action_listen after the pause: the conversation waits for the user as after any answer,
+        # so that a message Rasa still handles while paused (the restart intent) follows the
+        # rules (restart → action_restart) instead of falling back and handing over again.
+        return [SlotSet("handoff_reason", None), ConversationPaused(), ActionExecuted("action_listen")]
 
 
 class ActionSessionStart(Action):

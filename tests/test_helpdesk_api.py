@@ -22,6 +22,7 @@ from tests.helpdesk_support import (
     drop_postgres,
     handoff_body,
     service_headers,
+    stream_params,
     throwaway_postgres,
 )
 
@@ -283,7 +284,7 @@ async def read_events(response, count: int) -> list:
 async def test_the_widget_gets_agent_replies_and_the_end_as_server_sent_events(client):
     number = (await open_ticket(client, conversation_id="widget-1", language="en"))["ticket_id"]
     await client.post(f"/api/tickets/{number}/reply", json={"text": "before connecting", "written_in": "en"}, headers=agent_headers())
-    events = await client.get("/api/widget/events", params={"conversation_id": "widget-1"})
+    events = await client.get("/api/widget/events", params=stream_params("widget-1"))
     assert events.headers["Content-Type"].startswith("text/event-stream")
     assert await read_events(events, 1) == [{"type": "agent_message", "text": "before connecting"}]
     await client.post(f"/api/tickets/{number}/reply", json={"text": "<b>hi</b>", "written_in": "en"}, headers=agent_headers())
@@ -298,14 +299,14 @@ async def test_the_widget_gets_agent_replies_and_the_end_as_server_sent_events(c
 async def test_a_reconnecting_widget_gets_what_it_missed(client):
     number = (await open_ticket(client, conversation_id="widget-2"))["ticket_id"]
     await client.post(f"/api/tickets/{number}/reply", json={"text": "first", "written_in": "en"}, headers=agent_headers())
-    first = await client.get("/api/widget/events", params={"conversation_id": "widget-2"})
+    first = await client.get("/api/widget/events", params=stream_params("widget-2"))
     await read_events(first, 1)
     first.close()
     ticket = await (await client.get(f"/api/tickets/{number}", headers=agent_headers())).json()
     seen = ticket["transcript"][-1]["id"]
     await client.post(f"/api/tickets/{number}/reply", json={"text": "second", "written_in": "en"}, headers=agent_headers())
     await client.post(f"/api/tickets/{number}/close", headers=agent_headers())
-    again = await client.get("/api/widget/events", params={"conversation_id": "widget-2"}, headers={"Last-Event-ID": str(seen)})
+    again = await client.get("/api/widget/events", params=stream_params("widget-2"), headers={"Last-Event-ID": str(seen)})
     assert [e["type"] for e in await read_events(again, 2)] == ["agent_message", "handoff_closed"]
     again.close()
 
@@ -328,7 +329,7 @@ async def test_closed_tickets_are_deleted_after_the_retention_period(client, clo
 async def test_replies_to_messaging_app_users_are_not_streamed_to_anyone_who_guesses_their_id(client):
     phone = (await open_ticket(client, conversation_id="31612345678", channel="whatsapp"))["ticket_id"]
     await client.post(f"/api/tickets/{phone}/reply", json={"text": "private", "written_in": "en"}, headers=agent_headers())
-    events = await client.get("/api/widget/events", params={"conversation_id": "31612345678"})
+    events = await client.get("/api/widget/events", params=stream_params("31612345678"))
     await client.post(f"/api/tickets/{phone}/reply", json={"text": "private too", "written_in": "en"}, headers=agent_headers())
     await client.post(f"/api/tickets/{phone}/close", headers=agent_headers())
     widget = (await open_ticket(client, conversation_id="31612345678", channel="socketio"))["ticket_id"]

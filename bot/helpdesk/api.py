@@ -12,6 +12,7 @@ Web widget (its conversation's token): GET /api/widget/events?conversation_id=<i
 The assistant (`Authorization: Bearer $HELPDESK_SERVICE_TOKEN`):
   POST /internal/helpdesk/handoffs        open a ticket (actions/handoff.py)
   POST /internal/helpdesk/user-messages   what a user wrote (bot.helpdesk.broker)
+  POST /internal/helpdesk/restarts        the user restarted: the ticket closes (the broker)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from aiohttp import web
 from bot.helpdesk import live
 from bot.helpdesk.agents import AgentExists
 from bot.helpdesk.macros import UnknownMacro
+from bot.helpdesk.stream_tokens import token_matches
 from bot.helpdesk.dutch import DutchTexts
 from bot.helpdesk.service import Handoff, Helpdesk, TicketClosed, TicketNotFound
 from bot.helpdesk.store import NewMessage
@@ -329,11 +331,24 @@ async def user_message(request: web.Request) -> web.Response:
     return web.json_response({"ticket_id": stored})
 
 
+@service_only
+async def user_restarted(request: web.Request) -> web.Response:
+    helpdesk = request.app[HELPDESK]
+    body = await json_body(request)
+    at = body.get("at")
+    closed = await helpdesk.close_after_restart(
+        text_field(body, "conversation_id", 255), float(at) if isinstance(at, (int, float)) and not isinstance(at, bool) else 0.0
+    )
+    return web.json_response({"ticket_id": closed})
+
+
 async def widget_events(request: web.Request) -> web.StreamResponse:
     conversation_id = request.query.get("conversation_id", "")
     if not conversation_id.strip() or len(conversation_id) > 255:
         return error(400, "the query parameter 'conversation_id' is missing or too long")
     helpdesk = request.app[HELPDESK]
+    if not token_matches(helpdesk.config.stream_secret, conversation_id, request.query.get("token", "")):
+        return error(403, "the query parameter 'token' is missing or not this conversation's")
     return await live.stream(request, helpdesk.store, helpdesk.live, conversation_id)
 
 
@@ -350,3 +365,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/widget/events", widget_events)
     app.router.add_post("/internal/helpdesk/handoffs", open_handoff)
     app.router.add_post("/internal/helpdesk/user-messages", user_message)
+    app.router.add_post("/internal/helpdesk/restarts", user_restarted)

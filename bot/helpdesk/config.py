@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from bot.content import fast_yaml
 from bot.helpdesk.office_hours import OfficeHours
+from bot.helpdesk.stream_tokens import stream_secret
 from bot.runtime.settings import Settings
 
 Clock = Callable[[], float]
@@ -76,6 +77,7 @@ class HelpdeskConfig:
     retry_first_delay: float = 5.0
     retry_max_delay: float = 900.0
     retention_interval: float = 3600.0
+    stream_secret: Optional[str] = None  # signs the widget's stream tokens (bot.helpdesk.stream_tokens)
 
     @classmethod
     def from_env(
@@ -122,6 +124,7 @@ class HelpdeskConfig:
             webhook=webhook,
             retry_first_delay=float(get("RETRY_FIRST_DELAY", "5")),
             retry_max_delay=float(get("RETRY_MAX_DELAY", "900")),
+            stream_secret=stream_secret(values),
         )
 
 

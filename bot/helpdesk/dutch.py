@@ -34,6 +34,7 @@ class Summaries:
     facts: Dict[str, Dict[str, Any]]
     not_understood: str
     unknown_bot_text: str
+    restart_note: str
 
     @classmethod
     def load(cls, path: Path = SUMMARIES_FILE) -> "Summaries":
@@ -43,6 +44,7 @@ class Summaries:
             facts={str(k): dict(v) for k, v in (data.get("facts") or {}).items()},
             not_understood=str(data["not_understood"]),
             unknown_bot_text=str(data["unknown_bot_text"]),
+            restart_note=str(data["restart_note"]),
         )
 
     def fact(self, slot: str, value: Any) -> Optional[str]:

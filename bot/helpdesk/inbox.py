@@ -27,7 +27,9 @@ from bot.helpdesk.service import Helpdesk, TicketClosed
 from bot.helpdesk.store import Message, Ticket
 
 COOKIE = "helpdesk_session"
-AUTHOR_NAMES = {"user": "User", "bot": "Assistant", "agent": "Agent", "system": "Assistant (handoff ended)"}
+AUTHOR_NAMES = {
+    "user": "User", "bot": "Assistant", "agent": "Agent", "system": "Assistant (handoff ended)", "note": "Note",
+}
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem;color:#222}
@@ -159,7 +161,7 @@ def topic_title(helpdesk: Helpdesk, topic: str) -> str:
 
 def message_row(message: Message, ticket: Ticket, helpdesk: Helpdesk) -> str:
     """One transcript row: who, when, the text as written (in its language), and in Dutch."""
-    language = ticket.language if message.author in ("user", "bot", "agent", "system") else "nl"
+    language = "nl" if message.author == "note" else ticket.language
     direction = helpdesk.translations.direction(language)
     when = dt.datetime.fromtimestamp(message.at, dt.timezone.utc)
     return (

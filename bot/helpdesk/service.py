@@ -213,6 +213,21 @@ class Helpdesk:
         self.outbox.wake()
         return await self.store.get(ticket.id)
 
+    async def close_after_restart(self, conversation_id: str, at: float) -> Optional[int]:
+        """The user started again (/restart) during a handoff: closes their open ticket with a
+        note for the agents (the user already has the assistant back, so nothing is sent).
+        Returns the ticket's id, or None when there was no open ticket."""
+        ticket = await self.store.open_ticket_for(conversation_id)
+        if ticket is None:
+            return None
+        note = self.dutch.wording.restart_note
+        now = self.clock()
+        if await self.store.close_ticket(ticket.id, NewMessage("note", note, at or now, note), {}, now, self.outbox.clock()) is None:
+            return None
+        await self.agents.record(Agent("user"), "closed", ticket.id, now, "restart")
+        self.live.notify(ticket.conversation_id)
+        return ticket.id
+
     async def purge(self) -> int:
         """Deletes tickets closed longer ago than the retention period."""
         return await self.store.delete_closed_before(self.clock() - self.config.retention_days * 86400)
