@@ -15,7 +15,8 @@ from typing import AsyncIterator, Dict, Optional
 
 from aiohttp import web
 
-from bot.helpdesk import api, inbox
+from bot.helpdesk import api, inbox, zammad
+from bot.helpdesk.zammad import ZammadAdapter, ZammadLinks
 from bot.helpdesk.agents import Agents
 from bot.helpdesk.dutch import summaries
 from bot.helpdesk.macros import Macros, topic_intents
@@ -32,8 +33,10 @@ logger = logging.getLogger(__name__)
 HELPDESK = api.HELPDESK
 
 
-def adapters_for(config: HelpdeskConfig) -> Dict[str, Adapter]:
+def adapters_for(config: HelpdeskConfig, store: TicketStore) -> Dict[str, Adapter]:
     adapters: Dict[str, Adapter] = {"rasa": RasaConversationAdapter(config.rasa_url, config.rasa_token)}
+    if config.zammad:
+        adapters["zammad"] = ZammadAdapter(config.zammad, ZammadLinks(store.engine))
     if config.smtp:
         adapters["smtp"] = SmtpAdapter(config.smtp)
     if config.webhook:
@@ -70,7 +73,7 @@ def setup(
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = TicketStore.connect(config.database_url)
         await store.create_schema()
-        adapters = adapters_for(config)
+        adapters = adapters_for(config, store)
         outbox = Outbox(store, adapters, utc_now, config.retry_first_delay, config.retry_max_delay)
         translations = Translations.load(config.translations_dir)
         macros = Macros(translations, summaries(), topic_intents(config.translations_dir.parent))
@@ -92,3 +95,4 @@ def setup(
     app.cleanup_ctx.append(lifetime)
     api.add_routes(app)
     inbox.add_routes(app)
+    zammad.add_routes(app)

@@ -77,9 +77,13 @@ class Helpdesk:
             "language": handoff.language,
             "topic": handoff.topic,
             "reason": handoff.reason,
-            "transcript": [{"author": m.author, "text": m.text, "at": m.at} for m in transcript],
+            "transcript": [{"author": m.author, "text": m.text, "at": m.at, "dutch": m.dutch} for m in transcript],
         }
-        kinds = [kind for kind, on in (("smtp", self.config.smtp), ("webhook", self.config.webhook)) if on]
+        kinds = [
+            kind
+            for kind, on in (("smtp", self.config.smtp), ("webhook", self.config.webhook), ("zammad", self.config.zammad))
+            if on
+        ]
         return {kind: payload for kind in kinds}
 
     async def open(self, handoff: Handoff) -> Dict[str, Any]:
@@ -120,7 +124,12 @@ class Helpdesk:
         if ticket is None or at <= ticket.handoff_after:
             return None
         message = NewMessage("user", self._private(text, ticket.shared), at, dutch)
-        await self.store.add_message(ticket.id, message, {}, self.outbox.clock())
+        deliveries = {}
+        if self.config.zammad:
+            entry = {"author": "user", "text": message.text, "at": at, "dutch": dutch}
+            deliveries["zammad"] = {"action": "article", "ticket_id": ticket.id, "message": entry}
+        await self.store.add_message(ticket.id, message, deliveries, self.outbox.clock())
+        self.outbox.wake()
         return ticket.id
 
     async def _open_ticket(self, ticket_id: int) -> Ticket:
