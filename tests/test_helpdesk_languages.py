@@ -178,3 +178,20 @@ async def test_free_text_says_which_language_it_is_in(desk, rasa):
     sent = [r["events"][0]["text"] for r in await rasa.wait_for(2)]
     assert sent == [f"{dutch_note}\n\nIk bel u morgen.", f"{english_note}\n\nSee you."]
     assert [m["dutch"] for m in ticket["transcript"][-2:]] == ["Ik bel u morgen.", "See you."]
+
+
+def test_every_intent_and_status_has_its_dutch_words():
+    """An intent without a Dutch question would show agents only "not understood"."""
+    import glob
+
+    from actions.work_permission import STATUSES
+    from bot.content import fast_yaml
+    from bot.helpdesk.dutch import summaries
+
+    intents = set()
+    for path in glob.glob(str(PROJECT_DIRECTORY / "domain" / "*.yml")):
+        data = fast_yaml.safe_load(open(path, encoding="utf-8").read()) or {}
+        intents |= {i if isinstance(i, str) else next(iter(i)) for i in data.get("intents") or ()}
+    wording = summaries()
+    assert intents and not intents - set(wording.intents), sorted(intents - set(wording.intents))
+    assert all(wording.fact("person_status", status) for status in STATUSES + ("other",))

@@ -235,9 +235,15 @@ class PlatformInput(InputChannel, abc.ABC):
         self.key_secret = key_secret
         self.addresses = addresses
 
-    def conversation_of(self, address: str) -> str:
+    def conversation_of(self, address: str) -> Optional[str]:
         """The conversation key of a platform address: its pseudonym (`bot.privacy.pseudonyms`);
-        the address is kept only to send replies to."""
+        the address is kept only to send replies to. None for an address no platform sends
+        (text that is not valid Unicode): such a message is dropped."""
+        try:
+            address.encode("utf-8")
+        except UnicodeEncodeError:
+            logger.warning("%s: a message from a malformed sender id was dropped", self.name())
+            return None
         key = pseudonym(self.key_secret, self.name(), address)
         self.addresses.remember(key, address)
         return key

@@ -244,6 +244,8 @@ class WhatsAppInput(PlatformInput):
             logger.debug("WhatsApp message %s was delivered again; skipped", message_id)
             return
         sender = self.conversation_of(sender)
+        if sender is None:
+            return
         kind = message.get("type")
         text = text_of(message)
         if text is not None:

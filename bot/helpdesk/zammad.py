@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.helpdesk.adapters import DeliveryFailed, _HttpAdapter
+from bot.helpdesk.adapters import DeliveryFailed, HttpAdapter
 from bot.helpdesk.agents import Agent
 from bot.helpdesk.api import HELPDESK, MAX_TEXT, error
 from bot.helpdesk.config import ZammadSettings
@@ -114,7 +114,7 @@ class ZammadLinks:
         return True
 
 
-class ZammadAdapter(_HttpAdapter):
+class ZammadAdapter(HttpAdapter):
     """Delivers the outbox's `zammad` rows: a new ticket, or an article on one."""
 
     def __init__(self, settings: ZammadSettings, links: ZammadLinks):
