@@ -153,3 +153,31 @@ def test_zammad_is_configured_from_the_environment(tmp_path):
     config = HelpdeskConfig.from_env(Settings(data_dir=tmp_path), env)
     assert config.zammad == ZammadSettings(url="http://127.0.0.1:3000", token="t", webhook_secret="s", group="Werk")
     assert HelpdeskConfig.from_env(Settings(data_dir=tmp_path), {}).zammad is None
+
+
+async def test_what_happens_in_the_werkwijzer_inbox_is_noted_in_zammad(client, zammad, rasa):
+    ours = await hand_over(client, language="tr")
+    (ticket,) = zammad.tickets.values()
+    await client.post(f"/api/tickets/{ours}/reply", json={"macro": "phrase.greeting"}, headers=agent_headers())
+    await client.post(f"/api/tickets/{ours}/close", headers=agent_headers())
+    await drained(client)
+    note, closing = zammad.articles_of(ticket["id"])[-2:]
+    assert note["internal"] is True and TRANSLATIONS.helpdesk_phrase("greeting", "tr").text in note["body"]
+    assert TRANSLATIONS.helpdesk_phrase("greeting", "nl").text in note["body"]  # its Dutch text
+    assert ticket["state"] == "closed" and closing["internal"] is True and "admin" in closing["body"]
+    # Zammad's trigger fires on that internal note and on the close: nothing goes to the user twice.
+    for body in (zammad.webhook_body(ticket["id"], note["body"], internal=True, article_id=note["id"]),
+                 zammad.webhook_body(ticket["id"], state="closed")):
+        await client.post("/api/zammad/webhook", data=body, headers=signed(body))
+    await drained(client)
+    assert len(rasa.received) == 2  # the greeting and the close, once each
+
+
+async def test_a_restart_closes_the_zammad_ticket_too(client, zammad):
+    body = handoff_body()
+    await client.post("/internal/helpdesk/handoffs", json=body, headers=service_headers())
+    await client.post("/internal/helpdesk/restarts", json={"conversation_id": body["conversation_id"]},
+                      headers=service_headers())
+    await drained(client)
+    (ticket,) = zammad.tickets.values()
+    assert ticket["state"] == "closed" and "/restart" in zammad.articles_of(ticket["id"])[-1]["body"]

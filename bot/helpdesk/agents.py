@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.helpdesk.store import metadata
 
 ADMIN = "admin"
+ZAMMAD_PREFIX = "zammad:"  # agents who work in Zammad: `zammad:<their Zammad login>`
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 ACTIONS = ("read", "answered", "closed", "added_agent", "removed_agent")
@@ -63,6 +64,11 @@ class Agent:
     @property
     def is_admin(self) -> bool:
         return self.name == ADMIN
+
+    @property
+    def in_zammad(self) -> bool:
+        """Acting in Zammad (through its webhook), so Zammad knows already."""
+        return self.name.startswith(ZAMMAD_PREFIX)
 
 
 def token_hash(token: str) -> str:

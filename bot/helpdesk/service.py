@@ -115,6 +115,11 @@ class Helpdesk:
             "next_opening": opening.isoformat() if opening else None,
         }
 
+    def _to_zammad(self, agent: Agent, delivery: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+        """The delivery to Zammad of what `agent` did, when tickets live in Zammad too and the
+        agent did not do it in Zammad itself."""
+        return {"zammad": delivery} if self.config.zammad and not agent.in_zammad else {}
+
     async def add_user_message(
         self, conversation_id: str, text: str, at: float, dutch: Optional[str] = None
     ) -> Optional[int]:
@@ -178,10 +183,14 @@ class Helpdesk:
         else:
             sent = self.macros.free_text(text or "", written_in, ticket.language)
             dutch = text
+        entry = {"author": "agent", "text": sent, "at": now, "dutch": dutch}
         message_id = await self.store.add_message(
             ticket.id,
             NewMessage("agent", sent, now, dutch),
-            {"rasa": {"conversation_id": ticket.conversation_id, "events": [{"event": "bot", "text": sent}]}},
+            {
+                "rasa": {"conversation_id": ticket.conversation_id, "events": [{"event": "bot", "text": sent}]},
+                **self._to_zammad(agent, {"action": "article", "ticket_id": ticket.id, "message": entry, "internal": True}),
+            },
             self.outbox.clock(),
         )
         await self.agents.record(agent, "answered", ticket.id, now, macro or "free text")
@@ -210,7 +219,8 @@ class Helpdesk:
                         {"event": "action", "name": "action_listen"},
                         {"event": "bot", "text": text},
                     ],
-                }
+                },
+                **self._to_zammad(agent, {"action": "close", "ticket_id": ticket.id, "note": f"Gesloten door {agent.name}."}),
             },
             now,
             self.outbox.clock(),
@@ -231,10 +241,13 @@ class Helpdesk:
             return None
         note = self.dutch.wording.restart_note
         now = self.clock()
-        if await self.store.close_ticket(ticket.id, NewMessage("note", note, at or now, note), {}, now, self.outbox.clock()) is None:
+        user = Agent("user")
+        closing = self._to_zammad(user, {"action": "close", "ticket_id": ticket.id, "note": note})
+        if await self.store.close_ticket(ticket.id, NewMessage("note", note, at or now, note), closing, now, self.outbox.clock()) is None:
             return None
-        await self.agents.record(Agent("user"), "closed", ticket.id, now, "restart")
+        await self.agents.record(user, "closed", ticket.id, now, "restart")
         self.live.notify(ticket.conversation_id)
+        self.outbox.wake()
         return ticket.id
 
     async def purge(self) -> int:

@@ -5,7 +5,10 @@ REST API with `Authorization: Token token=<access token>`:
 - a handoff: `POST /api/v1/tickets` with `title`, `group`, `customer` and a first `article`
   holding the transcript, each message with its Dutch text (user texts redacted unless the
   user chose to share everything, as in the helpdesk's own store);
-- each later user message: `POST /api/v1/ticket_articles` on that ticket.
+- each later user message: `POST /api/v1/ticket_articles` on that ticket (public); each reply
+  given in the Werkwijzer inbox: the same, as an internal note;
+- a ticket closed in the Werkwijzer inbox or by the user's restart: `PUT /api/v1/tickets/{id}`
+  with `state: closed` and an internal note saying why.
 Zammad's ticket id is kept with ours (`helpdesk_zammad_links`); an article waits until its
 ticket exists (the outbox keeps a ticket's Zammad deliveries in order).
 
@@ -30,7 +33,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.helpdesk.adapters import DeliveryFailed, HttpAdapter
-from bot.helpdesk.agents import Agent
+from bot.helpdesk.agents import ZAMMAD_PREFIX, Agent
 from bot.helpdesk.api import HELPDESK, MAX_TEXT, error
 from bot.helpdesk.config import ZammadSettings
 from bot.helpdesk.macros import UnknownMacro
@@ -126,11 +129,11 @@ class ZammadAdapter(HttpAdapter):
     def _headers(self) -> Dict[str, str]:
         return {"Authorization": f"Token token={self.settings.token}", "Content-Type": "application/json"}
 
-    async def _post(self, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
+    async def _send(self, method: str, path: str, body: Dict[str, Any], expected: int = 201) -> Dict[str, Any]:
         url = self.settings.url.rstrip("/") + path
         try:
-            async with self.session().post(url, json=body, headers=self._headers()) as reply:
-                if reply.status != 201:
+            async with self.session().request(method, url, json=body, headers=self._headers()) as reply:
+                if reply.status != expected:
                     raise DeliveryFailed(f"Zammad {path} answered {reply.status}: {(await reply.text())[:200]}")
                 answer = await reply.json(content_type=None)
         except DeliveryFailed:
@@ -142,10 +145,19 @@ class ZammadAdapter(HttpAdapter):
         return answer
 
     async def deliver(self, payload: Dict[str, Any]) -> None:
-        if payload.get("action") == "article":
+        action = payload.get("action")
+        if action == "article":
             await self._article(payload)
+        elif action == "close":
+            await self._close(payload)
         else:
             await self._ticket(payload)
+
+    async def _linked(self, ticket_id: int) -> int:
+        zammad_id = await self.links.zammad_id(ticket_id)
+        if zammad_id is None:
+            raise DeliveryFailed("the Zammad ticket does not exist yet")
+        return zammad_id
 
     async def _ticket(self, payload: Dict[str, Any]) -> None:
         if await self.links.zammad_id(payload["ticket_id"]) is not None:
@@ -162,30 +174,37 @@ class ZammadAdapter(HttpAdapter):
                 "internal": False,
             },
         }
-        created = await self._post("/api/v1/tickets", body)
+        created = await self._send("POST", "/api/v1/tickets", body)
         await self.links.link(payload["ticket_id"], created["id"])
 
     async def _article(self, payload: Dict[str, Any]) -> None:
-        zammad_id = await self.links.zammad_id(payload["ticket_id"])
-        if zammad_id is None:
-            raise DeliveryFailed("the Zammad ticket does not exist yet")
-        await self._post(
+        """A user's message (public), or a reply given in the Werkwijzer inbox (an internal note,
+        which the webhook does not send back)."""
+        message = payload["message"]
+        await self._send(
+            "POST",
             "/api/v1/ticket_articles",
             {
-                "ticket_id": zammad_id,
-                "subject": "Nieuw bericht van de gebruiker",
-                "body": transcript_text([payload["message"]]),
+                "ticket_id": await self._linked(payload["ticket_id"]),
+                "subject": f"Nieuw bericht: {AUTHOR_LABELS.get(message['author'], message['author'])}",
+                "body": transcript_text([message]),
                 "content_type": "text/plain",
                 "type": "note",
-                "internal": False,
+                "internal": bool(payload.get("internal", False)),
             },
         )
+
+    async def _close(self, payload: Dict[str, Any]) -> None:
+        """Closes the Zammad ticket with an internal note saying why (documented ticket update)."""
+        zammad_id = await self._linked(payload["ticket_id"])
+        article = {"subject": "Gesloten", "body": payload.get("note") or "Gesloten.", "type": "note", "internal": True}
+        await self._send("PUT", f"/api/v1/tickets/{zammad_id}", {"state": "closed", "article": article}, expected=200)
 
 
 def zammad_agent(person: Any) -> Agent:
     """The audit log's name for a Zammad user (`zammad:<login>`) of a webhook payload."""
     login = person.get("login") if isinstance(person, dict) else None
-    return Agent("zammad:" + (str(login)[:50] if login else "agent"))
+    return Agent(ZAMMAD_PREFIX + (str(login)[:50] if login else "agent"))
 
 
 async def webhook(request: web.Request) -> web.Response:

@@ -6,6 +6,7 @@
   `article_ids`); 401 with a wrong token; 422 without a required field.
 - `POST /api/v1/ticket_articles` with `ticket_id`, `body`, `type`: 201 with the article; 404 for
   an unknown ticket.
+- `PUT /api/v1/tickets/{id}` with e.g. `state` and an `article`: 200 with the ticket.
 - `failures`: how many of the next requests answer 503 (Zammad down), to test retries.
 - `webhook_body(...)`: a webhook payload shaped as the documented example, and `signed(...)` its
   `X-Hub-Signature` (HMAC-SHA1 of the body with the trigger's token).
@@ -38,6 +39,7 @@ class FakeZammad:
         app = web.Application()
         app.router.add_post("/api/v1/tickets", self.create_ticket)
         app.router.add_post("/api/v1/ticket_articles", self.create_article)
+        app.router.add_put("/api/v1/tickets/{ticket_id}", self.update_ticket)
         return app
 
     def _refusal(self, request: web.Request) -> Optional[web.Response]:
@@ -79,6 +81,24 @@ class FakeZammad:
         self.articles.append(stored)
         self.tickets[body["ticket_id"]]["article_ids"].append(stored["id"])
         return web.json_response(stored, status=201)
+
+    async def update_ticket(self, request: web.Request) -> web.Response:
+        """`PUT /api/v1/tickets/{id}`: 200 with the ticket; `state` by name, an optional new
+        `article`."""
+        refused = self._refusal(request)
+        if refused is not None:
+            return refused
+        ticket = self.tickets.get(int(request.match_info["ticket_id"]))
+        if ticket is None:
+            return web.json_response({"error": "Not authorized"}, status=404)
+        body = await request.json()
+        if "state" in body:
+            ticket["state"] = body["state"]
+        if isinstance(body.get("article"), dict):
+            article = {**body["article"], "id": next(self._ids), "ticket_id": ticket["id"]}
+            self.articles.append(article)
+            ticket["article_ids"].append(article["id"])
+        return web.json_response(ticket, status=200)
 
     def articles_of(self, ticket_id: int) -> List[Dict[str, Any]]:
         return [a for a in self.articles if a["ticket_id"] == ticket_id]
