@@ -1,9 +1,11 @@
 """The helpdesk: a person takes over a conversation when the assistant should not answer.
 
 `setup(app, settings)` adds to the web app: the ticket store (SQL), the JSON API (`api.py`), the
-agents' inbox page (`inbox.py`), live updates for the web widget (`live.py`), and two background
-tasks: the outbox that delivers to the user and to an external helpdesk (`outbox.py`), and the
-deletion of closed tickets after the retention period.
+agents' inbox page (`inbox.py`), agent accounts and the audit log (`agents.py`), the Dutch column
+(`dutch.py`) and reply templates in the user's language (`macros.py`), live updates for the web
+widget (`live.py`, `stream_tokens.py`), Zammad (`zammad.py`), and two background tasks: the outbox
+that delivers to the user and to an external helpdesk (`outbox.py`), and the deletion of closed
+tickets after the retention period. docs/helpdesk.md describes what agents get.
 """
 
 from __future__ import annotations
