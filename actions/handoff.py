@@ -26,8 +26,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import texts
 from actions.domain_files import DOMAIN_DIRECTORY, carry_over_slots_to_new_session
 from actions.texts import PROJECT_DIRECTORY
-from actions.answers import topics
+from actions.answers import answer_topic, topics
 from actions.language import starting_language
+from bot.helpdesk.dutch import facts_of
 
 logger = logging.getLogger(__name__)
 
@@ -63,17 +64,52 @@ def unclear_consent(tracker: Tracker) -> bool:
     return intent.get("name") == "affirm" and float(intent.get("confidence") or 0.0) < CLEAR_CONSENT
 
 
+NOT_FACTS = frozenset({"language", "requested_slot", "handoff_reason", UNCERTAIN_SLOT})
+
+
+def _user_entry(event: Dict[str, Any]) -> Dict[str, Any]:
+    parse = event.get("parse_data") or {}
+    return {"intent": (parse.get("intent") or {}).get("name"), "facts": facts_of(parse)}
+
+
+def _bot_entry(event: Dict[str, Any], asked: Optional[str], answered_by: Optional[str]) -> Dict[str, Any]:
+    """The response a bot message came from; for an information answer, its Dutch text."""
+    entry: Dict[str, Any] = {}
+    response = (event.get("metadata") or {}).get("utter_action")
+    if response:
+        entry["response"] = response
+    elif answered_by == "action_answer_topic" and asked in topics():
+        day = dt.date.fromtimestamp(event.get("timestamp") or dt.datetime.now().timestamp())
+        answer = answer_topic(asked, texts.translations().default, day)
+        if answer is not None:
+            entry["dutch"] = answer.text[:TEXT_LIMIT]
+    return entry
+
+
 def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
-    """What the user and the assistant wrote, oldest first (the last TRANSCRIPT_LIMIT messages)."""
-    said = [
-        {
-            "author": "user" if event["event"] == "user" else "bot",
-            "text": event["text"][:TEXT_LIMIT],
-            "at": event.get("timestamp") or 0,
-        }
-        for event in tracker.events
-        if event.get("event") in ("user", "bot") and (event.get("text") or "").strip()
-    ]
+    """What the user and the assistant wrote, oldest first (the last TRANSCRIPT_LIMIT messages),
+    with what the helpdesk needs for its Dutch column: a user message's intent and the facts
+    taken from it (its entities and the slots set in answer to it), a bot message's response."""
+    said: List[Dict[str, Any]] = []
+    last_user: Optional[Dict[str, Any]] = None
+    asked: Optional[str] = None
+    action: Optional[str] = None
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "action":
+            action = event.get("name")
+        elif kind == "slot" and last_user is not None and event.get("name") not in NOT_FACTS:
+            if isinstance(event.get("value"), (str, int, float, bool)):
+                last_user["facts"][event["name"]] = event["value"]
+        if kind not in ("user", "bot") or not (event.get("text") or "").strip():
+            continue
+        entry = {"author": "user" if kind == "user" else "bot", "text": event["text"][:TEXT_LIMIT], "at": event.get("timestamp") or 0}
+        if kind == "user":
+            entry.update(_user_entry(event))
+            last_user, asked, action = entry, entry["intent"], None
+        else:
+            entry.update(_bot_entry(event, asked, action))
+        said.append(entry)
     return said[-TRANSCRIPT_LIMIT:]
 
 
@@ -174,7 +210,10 @@ class ActionHandoff(Action):
             dispatcher.utter_message(
                 text=texts.render("utter_handoff_started_later", language, opening=format_opening(opened["next_opening"]))
             )
-        return [SlotSet("handoff_reason", None), ConversationPaused()]
+        # action_listen after the pause: the conversation waits for the user as after any answer,
+        # so that a message Rasa still handles while paused (the restart intent) follows the
+        # rules (restart → action_restart) instead of falling back and handing over again.
+        return [SlotSet("handoff_reason", None), ConversationPaused(), ActionExecuted("action_listen")]
 
 
 class ActionSessionStart(Action):

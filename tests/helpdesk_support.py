@@ -17,6 +17,7 @@ from bot.runtime.settings import PROJECT_DIRECTORY
 
 AGENT_TOKEN = "agent-token-for-tests"
 SERVICE_TOKEN = "service-token-for-tests"
+STREAM_SECRET = "stream-secret-for-tests"
 POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432"
 
 
@@ -91,6 +92,7 @@ def config_for(database_url: str, rasa_url: str, **changes: Any) -> HelpdeskConf
         office_hours=OfficeHours.always(),
         retry_first_delay=0.05,
         retry_max_delay=0.4,
+        stream_secret=STREAM_SECRET,
     )
     return dataclasses.replace(config, **changes)
 
@@ -120,6 +122,13 @@ def service_headers() -> Dict[str, str]:
 
 def agent_headers() -> Dict[str, str]:
     return {"Authorization": f"Bearer {AGENT_TOKEN}"}
+
+
+def stream_params(conversation_id: str) -> Dict[str, str]:
+    """The query of a widget's event stream, with the token its Rasa server would have given."""
+    from bot.helpdesk.stream_tokens import stream_token
+
+    return {"conversation_id": conversation_id, "token": stream_token(STREAM_SECRET, conversation_id)}
 
 
 def data_dir(tmp_path: Path) -> Path:

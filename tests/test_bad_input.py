@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.inbound import InboundPolicy, RejectedText
+from bot.privacy.pseudonyms import pseudonym
 from bot.privacy.redaction import redact
 from bot.content.translations import Translations
 from tests.bad_inputs import BadText, bodies, rest_envelope, texts
@@ -49,6 +50,8 @@ class InboundPath:
     texts: List[BadText]
     mark: Callable[[], int] = lambda: 0
     answers: Optional[Callable[[Any, int], int]] = None
+    # The key the conversation is stored under (messaging platforms: a pseudonym of the sender).
+    conversation_id: Callable[[Any], str] = str
 
     def send_text(self, sender: Any, text: str) -> Tuple[int, bytes, int]:
         """Status, body and the number of answers the user got."""
@@ -80,6 +83,7 @@ def whatsapp_path(assistant: Any, fakes: Any) -> InboundPath:
         PLATFORM_TEXTS,
         fakes.whatsapp.server.mark,
         lambda sender, since: len(fakes.whatsapp.sent_to(sender, since)),
+        lambda sender: pseudonym(wa.APP_SECRET, "whatsapp", str(sender)),
     )
 
 
@@ -93,6 +97,7 @@ def telegram_path(assistant: Any, fakes: Any) -> InboundPath:
         PLATFORM_TEXTS,
         fakes.telegram.server.mark,
         lambda sender, since: len(fakes.telegram.sent_to(sender, since)),
+        lambda sender: pseudonym(tg.SECRET_TOKEN, "telegram", str(sender)),
     )
 
 
@@ -201,7 +206,9 @@ def test_injected_intent_syntax_sets_no_slot_and_triggers_no_action(assistant, p
         assert path.send_text(sender, "Mag ik werken als asielzoeker?")[2]
         problems = _send_texts(path, injections[start:start + BATCH], sender)
         assert not problems, "\n".join(problems[:30])
-    stored = _stored_user_events(str(assistant.settings.data_dir / "conversations.db"), senders)
+    stored = _stored_user_events(
+        str(assistant.settings.data_dir / "conversations.db"), [path.conversation_id(s) for s in senders]
+    )
     languages = Translations.load(project / "translations").codes
     assert len([event for event in stored if event["event"] == "user"]) >= len(injections)
     for event in stored:

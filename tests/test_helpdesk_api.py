@@ -22,6 +22,7 @@ from tests.helpdesk_support import (
     drop_postgres,
     handoff_body,
     service_headers,
+    stream_params,
     throwaway_postgres,
 )
 
@@ -145,7 +146,7 @@ async def test_an_agent_reply_and_the_close_reach_the_user_through_rasa_in_order
     assert received[1]["events"] == [{"event": "bot", "text": "Wat is uw vraag?"}]
     assert received[2]["events"][0] == {"event": "resume"}
     assert "helpdesk heeft dit gesprek afgerond" in received[2]["events"][-1]["text"]
-    again = await client.post(f"/api/tickets/{number}/reply", json={"text": "late"}, headers=agent_headers())
+    again = await client.post(f"/api/tickets/{number}/reply", json={"text": "late", "written_in": "en"}, headers=agent_headers())
     assert again.status == 409
 
 
@@ -154,7 +155,7 @@ async def test_replies_wait_while_rasa_is_down_and_arrive_once_in_order(client, 
     rasa.down = True
     number = (await open_ticket(client))["ticket_id"]
     for text in ("one", "two", "three"):
-        await client.post(f"/api/tickets/{number}/reply", json={"text": text}, headers=agent_headers())
+        await client.post(f"/api/tickets/{number}/reply", json={"text": text, "written_in": "en"}, headers=agent_headers())
     status = await client.app[helpdesk.HELPDESK].store.outbox_status()
     assert status["pending"] == 3
     rasa.down = False
@@ -217,20 +218,20 @@ async def test_bad_handoffs_are_400(client, body):
 
 
 async def sign_in(client) -> None:
-    reply = await client.post("/helpdesk/sign-in", data={"token": AGENT_TOKEN}, allow_redirects=False)
+    reply = await client.post("/helpdesk/sign-in", data={"secret": AGENT_TOKEN}, allow_redirects=False)
     assert reply.status == 303
 
 
 async def test_the_inbox_needs_the_agent_token(client):
     page = await client.get("/helpdesk")
     assert "Sign in" in await page.text()
-    wrong = await client.post("/helpdesk/sign-in", data={"token": "nope"})
+    wrong = await client.post("/helpdesk/sign-in", data={"secret": "nope"})
     assert wrong.status == 401
     await open_ticket(client, topic="ask_24_weeks")
-    assert "ask_24_weeks" not in await (await client.get("/helpdesk")).text()
+    assert "24 weken" not in await (await client.get("/helpdesk")).text()
     await sign_in(client)
     listing = await (await client.get("/helpdesk")).text()
-    assert "ask_24_weeks" in listing and "Deliveries waiting" in listing
+    assert "Geldt de grens van 24 weken per jaar nog?" in listing and "Deliveries waiting" in listing
 
 
 async def test_the_inbox_shows_html_and_script_as_text(client, rasa):
@@ -245,7 +246,7 @@ async def test_the_inbox_shows_html_and_script_as_text(client, rasa):
     )["ticket_id"]
     await sign_in(client)
     page = await client.get(f"/helpdesk/tickets/{number}")
-    form = {"text": "<script>agent()</script>"}
+    form = {"text": "<script>agent()</script>", "written_in": "en"}
     csrf = (await page.text()).split('name="csrf" value="')[1].split('"')[0]
     posted = await client.post(f"/helpdesk/tickets/{number}/reply", data={**form, "csrf": csrf}, allow_redirects=False)
     assert posted.status == 303
@@ -282,11 +283,11 @@ async def read_events(response, count: int) -> list:
 @BOTH_DATABASES
 async def test_the_widget_gets_agent_replies_and_the_end_as_server_sent_events(client):
     number = (await open_ticket(client, conversation_id="widget-1", language="en"))["ticket_id"]
-    await client.post(f"/api/tickets/{number}/reply", json={"text": "before connecting"}, headers=agent_headers())
-    events = await client.get("/api/widget/events", params={"conversation_id": "widget-1"})
+    await client.post(f"/api/tickets/{number}/reply", json={"text": "before connecting", "written_in": "en"}, headers=agent_headers())
+    events = await client.get("/api/widget/events", params=stream_params("widget-1"))
     assert events.headers["Content-Type"].startswith("text/event-stream")
     assert await read_events(events, 1) == [{"type": "agent_message", "text": "before connecting"}]
-    await client.post(f"/api/tickets/{number}/reply", json={"text": "<b>hi</b>"}, headers=agent_headers())
+    await client.post(f"/api/tickets/{number}/reply", json={"text": "<b>hi</b>", "written_in": "en"}, headers=agent_headers())
     await client.post(f"/api/tickets/{number}/close", headers=agent_headers())
     later = await read_events(events, 2)
     assert later[0] == {"type": "agent_message", "text": "<b>hi</b>"}
@@ -297,15 +298,15 @@ async def test_the_widget_gets_agent_replies_and_the_end_as_server_sent_events(c
 
 async def test_a_reconnecting_widget_gets_what_it_missed(client):
     number = (await open_ticket(client, conversation_id="widget-2"))["ticket_id"]
-    await client.post(f"/api/tickets/{number}/reply", json={"text": "first"}, headers=agent_headers())
-    first = await client.get("/api/widget/events", params={"conversation_id": "widget-2"})
+    await client.post(f"/api/tickets/{number}/reply", json={"text": "first", "written_in": "en"}, headers=agent_headers())
+    first = await client.get("/api/widget/events", params=stream_params("widget-2"))
     await read_events(first, 1)
     first.close()
     ticket = await (await client.get(f"/api/tickets/{number}", headers=agent_headers())).json()
     seen = ticket["transcript"][-1]["id"]
-    await client.post(f"/api/tickets/{number}/reply", json={"text": "second"}, headers=agent_headers())
+    await client.post(f"/api/tickets/{number}/reply", json={"text": "second", "written_in": "en"}, headers=agent_headers())
     await client.post(f"/api/tickets/{number}/close", headers=agent_headers())
-    again = await client.get("/api/widget/events", params={"conversation_id": "widget-2"}, headers={"Last-Event-ID": str(seen)})
+    again = await client.get("/api/widget/events", params=stream_params("widget-2"), headers={"Last-Event-ID": str(seen)})
     assert [e["type"] for e in await read_events(again, 2)] == ["agent_message", "handoff_closed"]
     again.close()
 
@@ -327,11 +328,11 @@ async def test_closed_tickets_are_deleted_after_the_retention_period(client, clo
 
 async def test_replies_to_messaging_app_users_are_not_streamed_to_anyone_who_guesses_their_id(client):
     phone = (await open_ticket(client, conversation_id="31612345678", channel="whatsapp"))["ticket_id"]
-    await client.post(f"/api/tickets/{phone}/reply", json={"text": "private"}, headers=agent_headers())
-    events = await client.get("/api/widget/events", params={"conversation_id": "31612345678"})
-    await client.post(f"/api/tickets/{phone}/reply", json={"text": "private too"}, headers=agent_headers())
+    await client.post(f"/api/tickets/{phone}/reply", json={"text": "private", "written_in": "en"}, headers=agent_headers())
+    events = await client.get("/api/widget/events", params=stream_params("31612345678"))
+    await client.post(f"/api/tickets/{phone}/reply", json={"text": "private too", "written_in": "en"}, headers=agent_headers())
     await client.post(f"/api/tickets/{phone}/close", headers=agent_headers())
     widget = (await open_ticket(client, conversation_id="31612345678", channel="socketio"))["ticket_id"]
-    await client.post(f"/api/tickets/{widget}/reply", json={"text": "for the widget"}, headers=agent_headers())
+    await client.post(f"/api/tickets/{widget}/reply", json={"text": "for the widget", "written_in": "en"}, headers=agent_headers())
     assert await read_events(events, 1) == [{"type": "agent_message", "text": "for the widget"}]
     events.close()

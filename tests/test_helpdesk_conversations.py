@@ -18,6 +18,8 @@ from typing import Any, Callable, Dict, List, Optional
 import aiohttp
 import pytest
 
+from bot.helpdesk.stream_tokens import stream_secret, stream_token
+from bot.privacy.pseudonyms import pseudonym
 from tests.conftest import HELPDESK_AGENT_TOKEN
 
 pytestmark = pytest.mark.server
@@ -54,6 +56,7 @@ class Desk:
         self.web = assistant.settings.web_url
         self.rasa = assistant.settings.rasa_url
         self.rasa_token = assistant.stack.service("rasa server").env["RASA_API_TOKEN"]
+        self.env = assistant.stack.service("rasa server").env
 
     def ticket_of(self, conversation_id: str) -> Optional[Dict[str, Any]]:
         tickets = call(f"{self.web}/api/tickets", token=HELPDESK_AGENT_TOKEN)["tickets"]
@@ -62,8 +65,9 @@ class Desk:
     def ticket(self, number: int) -> Dict[str, Any]:
         return call(f"{self.web}/api/tickets/{number}", token=HELPDESK_AGENT_TOKEN)
 
-    def reply(self, number: int, text: str) -> None:
-        call(f"{self.web}/api/tickets/{number}/reply", "POST", {"text": text}, HELPDESK_AGENT_TOKEN)
+    def reply(self, number: int, text: str, written_in: str = "en") -> None:
+        body = {"text": text, "written_in": written_in}
+        call(f"{self.web}/api/tickets/{number}/reply", "POST", body, HELPDESK_AGENT_TOKEN)
 
     def close(self, number: int) -> None:
         call(f"{self.web}/api/tickets/{number}/close", "POST", {}, HELPDESK_AGENT_TOKEN)
@@ -72,6 +76,11 @@ class Desk:
         query = urllib.parse.urlencode({"token": self.rasa_token})
         conversation = urllib.parse.quote(conversation_id, safe="")
         return call(f"{self.rasa}/conversations/{conversation}/tracker?{query}")["events"]
+
+    def stream_params(self, conversation_id: str) -> Dict[str, str]:
+        """The widget's stream query, with the token the Rasa server gives the widget."""
+        secret = stream_secret(self.env)
+        return {"conversation_id": conversation_id, "token": stream_token(secret, conversation_id)}
 
     def bot_texts(self, conversation_id: str) -> List[str]:
         return [e.get("text") or "" for e in self.tracker_events(conversation_id) if e["event"] == "bot"]
@@ -100,7 +109,7 @@ def test_a_dutch_user_gets_a_person_and_the_assistant_back_afterwards(assistant,
     assert assistant.say(user, "Mijn BSN is 111222333. Mag ik werken?") == []  # the assistant is paused
     eventually(lambda: "Mijn BSN is [BSN]. Mag ik werken?" in [m["text"] for m in desk.ticket(ticket["id"])["transcript"]])
 
-    desk.reply(ticket["id"], "Hallo, ik ben Sam van de helpdesk. <b>Ja</b>, na 6 maanden.")
+    desk.reply(ticket["id"], "Hallo, ik ben Sam van de helpdesk. <b>Ja</b>, na 6 maanden.", "nl")
     eventually(lambda: "Hallo, ik ben Sam van de helpdesk. <b>Ja</b>, na 6 maanden." in desk.bot_texts(user))
 
     desk.close(ticket["id"])
@@ -158,7 +167,7 @@ async def test_a_widget_user_gets_agent_replies_over_server_sent_events(assistan
     await asyncio.to_thread(assistant.say, user, "/affirm")
     ticket = await asyncio.to_thread(desk.ticket_of, user)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        async with session.get(f"{desk.web}/api/widget/events", params={"conversation_id": user}) as events:
+        async with session.get(f"{desk.web}/api/widget/events", params=desk.stream_params(user)) as events:
             await asyncio.to_thread(desk.reply, ticket["id"], "Hello from the helpdesk")
             await asyncio.to_thread(desk.close, ticket["id"])
             received = []
@@ -190,7 +199,7 @@ def test_a_telegram_user_gets_the_agents_reply_in_telegram(assistant, desk, fake
     user = TelegramUser(assistant, fake_telegram, "en")
     user.says("I want to talk to a human")
     user.says("yes")
-    ticket = desk.ticket_of(str(user.id))
+    ticket = desk.ticket_of(pseudonym(fake_telegram.env["TELEGRAM_SECRET_TOKEN"], "telegram", str(user.id)))
     assert ticket["channel"] == "telegram" and ticket["language"] == "en"
     agent_round_trip(desk, ticket["id"], fake_telegram, lambda body: str(body.get("text", "")))
 
@@ -201,7 +210,8 @@ def test_a_whatsapp_user_gets_the_agents_reply_in_whatsapp(assistant, desk, fake
     user = WhatsAppUser(assistant, fake_whatsapp)
     user.says("I want to talk to a human")
     user.says("yes")
-    ticket = desk.ticket_of(user.wa_id)
+    assert desk.ticket_of(user.wa_id) is None  # the phone number is no conversation key
+    ticket = desk.ticket_of(pseudonym(fake_whatsapp.env["WHATSAPP_APP_SECRET"], "whatsapp", user.wa_id))
     assert ticket["channel"] == "whatsapp" and ticket["language"] == "en"
     agent_round_trip(desk, ticket["id"], fake_whatsapp, lambda body: json.dumps(body, ensure_ascii=False))
 

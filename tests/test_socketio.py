@@ -25,6 +25,7 @@ class WidgetClient:
         self.url = url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
         self.bot: List[Dict[str, Any]] = []
         self.confirmed: asyncio.Queue = asyncio.Queue()
+        self.other: Dict[str, List[Any]] = {}  # other events by name, e.g. helpdesk_stream_token
         self._acks: Dict[int, asyncio.Future] = {}
         self._next_ack = 0
 
@@ -54,6 +55,8 @@ class WidgetClient:
                     self.bot.append(args[0] if args else None)
                 elif name == "session_confirm":
                     self.confirmed.put_nowait(args[0])
+                else:
+                    self.other.setdefault(name, []).append(args[0] if args else None)
             elif packet.startswith("43"):
                 number, payload = re.match(r"43(\d+)(.*)", packet, re.S).groups()
                 self._acks.pop(int(number)).set_result(json.loads(payload))

@@ -19,7 +19,11 @@ MIN_LETTERS_TO_TELL = 25
 
 @pytest.fixture(scope="module")
 def translations(project) -> Translations:
-    return Translations.load(project / "translations")
+    """Every text a user may see: the responses and the helpdesk's phrases (as `helpdesk.<key>`)."""
+    loaded = Translations.load(project / "translations")
+    for language in loaded.languages.values():
+        language.responses.update({f"helpdesk.{k}": v for k, v in language.helpdesk_phrases.items()})
+    return loaded
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,11 @@ def load(project):
 def test_every_text_exists_in_every_language(project):
     translations = load(project)
     keys = set(translations.keys())
+    phrases = set(translations.languages[translations.default].helpdesk_phrases)
     for code, language in translations.languages.items():
         missing = keys - set(language.responses)
         assert not missing, f"{code} lacks {sorted(missing)}"
+        assert phrases <= set(language.helpdesk_phrases), f"{code} lacks helpdesk phrases {sorted(phrases - set(language.helpdesk_phrases))}"
 
 
 def test_placeholders_and_buttons_match_the_default_language(project):

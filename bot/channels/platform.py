@@ -30,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
 from bot.stores.redis_state import RedisSeenIds, redis_of
+from bot.privacy.pseudonyms import ReplyAddresses, is_pseudonym, pseudonym
 from bot.stores.shared_state import ProcessConnection, keep_newest, this_servers_file
 from bot.content.translations import Translations
 
@@ -197,6 +198,17 @@ class PlatformHttp:
             return None
 
 
+def recipient_address(channel: str, addresses: ReplyAddresses, recipient_id: str) -> Optional[str]:
+    """Where to send a message for a conversation: the address behind its pseudonym (None when
+    it was deleted with the conversation); a key that is no pseudonym is an address already."""
+    if not is_pseudonym(channel, recipient_id):
+        return recipient_id
+    address = addresses.address(recipient_id)
+    if address is None:
+        logger.warning("%s: no address is kept for a conversation any more; a message was not sent", channel)
+    return address
+
+
 class DeferredOutput(CollectingOutputChannel):
     """Collects the assistant's messages whole (not split per paragraph) to send them later."""
 
@@ -214,13 +226,30 @@ class DeferredOutput(CollectingOutputChannel):
 class PlatformInput(InputChannel, abc.ABC):
     """A messaging platform's webhook: the common flow; subclasses parse and send."""
 
-    def __init__(self, policy: InboundPolicy, translations_dir: str) -> None:
+    def __init__(
+        self, policy: InboundPolicy, translations_dir: str, key_secret: str, addresses: ReplyAddresses
+    ) -> None:
         self.policy = policy
         self.translations_dir = translations_dir
         self.http = PlatformHttp(self.name())
         self.seen = SeenIds(path=this_servers_file(f"seen-{self.name()}"))
         self._seen_everywhere: Optional[RedisSeenIds] = None
         self.app: Optional[Sanic] = None
+        self.key_secret = key_secret
+        self.addresses = addresses
+
+    def conversation_of(self, address: str) -> Optional[str]:
+        """The conversation key of a platform address: its pseudonym (`bot.privacy.pseudonyms`);
+        the address is kept only to send replies to. None for an address no platform sends
+        (text that is not valid Unicode): such a message is dropped."""
+        try:
+            address.encode("utf-8")
+        except UnicodeEncodeError:
+            logger.warning("%s: a message from a malformed sender id was dropped", self.name())
+            return None
+        key = pseudonym(self.key_secret, self.name(), address)
+        self.addresses.remember(key, address)
+        return key
 
     @staticmethod
     def policy_from(credentials: Optional[Dict[Text, Any]]) -> InboundPolicy:

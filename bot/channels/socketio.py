@@ -44,6 +44,7 @@ from socketio import AsyncServer
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
 from bot.channels.platform import TOO_LONG, PlatformInput, channel_text, language_code
 from bot.stores.redis_state import RedisReplies, redis_of
+from bot.helpdesk import stream_tokens
 from bot.stores.shared_state import ProcessConnection, keep_newest, this_servers_file
 
 logger = logging.getLogger(__name__)
@@ -108,7 +109,12 @@ class SafeSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel with validation, session checks and replay of answers."""
 
     def __init__(
-        self, policy: InboundPolicy, translations_dir: str, transports: Sequence[str] = TRANSPORTS, **options: Any
+        self,
+        policy: InboundPolicy,
+        translations_dir: str,
+        transports: Sequence[str] = TRANSPORTS,
+        stream_secret: Optional[str] = None,
+        **options: Any,
     ) -> None:
         super().__init__(**options)
         self.transports = list(transports)
@@ -117,6 +123,7 @@ class SafeSocketIOInput(SocketIOInput):
         self.replies = Replies(path=this_servers_file("replies"))
         self._replies_everywhere: Optional[RedisReplies] = None
         self.app: Optional[Sanic] = None
+        self.stream_secret = stream_secret
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SafeSocketIOInput":
@@ -132,6 +139,7 @@ class SafeSocketIOInput(SocketIOInput):
             session_persistence=True,
             socketio_path=credentials.get("socketio_path", "/socket.io"),
             transports=list(credentials.get("transports") or TRANSPORTS),
+            stream_secret=stream_tokens.stream_secret(PlatformInput.environment()),
         )
 
     def answers(self) -> Any:
@@ -169,8 +177,13 @@ class SafeSocketIOInput(SocketIOInput):
         @sio.on("session_request")
         async def session_request(sid: Text, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = requested if isinstance(requested, str) and SESSION_ID.match(requested) else uuid.uuid4().hex
+            fresh = not (isinstance(requested, str) and SESSION_ID.match(requested))
+            session_id = uuid.uuid4().hex if fresh else requested
             await sio.enter_room(sid, session_id)
+            if fresh and self.stream_secret:
+                # Only the widget that started the conversation gets the key to its helpdesk stream.
+                token = stream_tokens.stream_token(self.stream_secret, session_id)
+                await sio.emit(stream_tokens.TOKEN_EVENT, {"session_id": session_id, "token": token}, room=sid)
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on(self.user_message_evt)

@@ -34,8 +34,10 @@ from bot.channels.platform import (
     error,
     language_code,
     read_json_object,
+    recipient_address,
     split_text,
 )
+from bot.privacy.pseudonyms import ReplyAddresses, key_secret
 
 logger = logging.getLogger(__name__)
 
@@ -77,11 +79,19 @@ class TelegramOutput(OutputChannel):
     def name(cls) -> Text:
         return "telegram"
 
-    def __init__(self, config: TelegramConfig, http: PlatformHttp) -> None:
+    def __init__(self, config: TelegramConfig, http: PlatformHttp, addresses: Optional[ReplyAddresses] = None) -> None:
         self.config = config
         self.http = http
+        self.addresses = addresses or ReplyAddresses(None)
 
     async def call(self, method: str, body: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        """Calls a Bot API method; a `chat_id` that is a conversation's pseudonym becomes the chat
+        behind it."""
+        if "chat_id" in body:
+            chat = recipient_address(self.name(), self.addresses, str(body["chat_id"]))
+            if chat is None:
+                return None
+            body = {**body, "chat_id": chat}
         return await self.http.post(f"{self.config.api_base}/bot{self.config.bot_token}/{method}", body, what=method)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
@@ -117,21 +127,28 @@ class TelegramInput(PlatformInput):
     def name(cls) -> Text:
         return "telegram"
 
-    def __init__(self, config: TelegramConfig, policy: InboundPolicy, translations_dir: str) -> None:
-        super().__init__(policy, translations_dir)
+    def __init__(
+        self, config: TelegramConfig, policy: InboundPolicy, translations_dir: str, addresses: ReplyAddresses,
+        key: Optional[str] = None,
+    ) -> None:
+        super().__init__(policy, translations_dir, key or config.secret_token, addresses)
         self.config = config
         self.hashed_payloads = {callback_data(p): p for p in policy.allowed_payloads if callback_data(p) != p}
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramInput":
+        env = cls.environment()
+        config = TelegramConfig.from_env(env)
         return cls(
-            TelegramConfig.from_env(cls.environment()),
+            config,
             cls.policy_from(credentials),
             cls.translations_dir_from(credentials),
+            ReplyAddresses.for_environment(env),
+            key_secret(env, config.secret_token),
         )
 
     def output(self) -> TelegramOutput:
-        return TelegramOutput(self.config, self.http)
+        return TelegramOutput(self.config, self.http, self.addresses)
 
     def secret_is_valid(self, header: Optional[str]) -> bool:
         return bool(header) and hmac.compare_digest(
@@ -142,7 +159,7 @@ class TelegramInput(PlatformInput):
         chat = message.get("chat")
         if not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
             return
-        sender = str(chat["id"])
+        sender = self.conversation_of(str(chat["id"]))
         author = message.get("from") if isinstance(message.get("from"), dict) else {}
         hint = language_code(author.get("language_code"))
         text = message.get("text")
@@ -166,7 +183,8 @@ class TelegramInput(PlatformInput):
         if not isinstance(chat_id, int) or not isinstance(data, str):
             return
         payload = self.hashed_payloads.get(data, data)
-        await self.converse(on_new_message, str(chat_id), payload, language_code(author.get("language_code")))
+        sender = self.conversation_of(str(chat_id))
+        await self.converse(on_new_message, sender, payload, language_code(author.get("language_code")))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = self.new_blueprint()

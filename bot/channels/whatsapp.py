@@ -11,8 +11,9 @@ Out: `POST {WHATSAPP_API_BASE}/{WHATSAPP_API_VERSION}/{WHATSAPP_PHONE_NUMBER_ID}
 access token (default https://graph.facebook.com and v23.0, `bot.channels.configuration`).
 Up to 3 buttons with short titles become reply buttons; longer menus (up to 10) become a list.
 
-The sender id of a conversation is the user's WhatsApp id (their phone number): the platform
-needs it to answer, also later through Rasa's HTTP API (`output_channel=latest`).
+The conversation key is a pseudonym of the user's WhatsApp id (their phone number), never the
+number itself (`bot.privacy.pseudonyms`); the number is kept apart, only to send to, also later
+through Rasa's HTTP API (`output_channel=latest`).
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ from sanic.response import HTTPResponse
 
 from bot.channels.configuration import WhatsAppConfig
 from bot.channels.inbound import InboundPolicy, RejectedText
+from bot.privacy.pseudonyms import ReplyAddresses, key_secret
 from bot.channels.platform import (
     TEXT_ONLY,
     PlatformHttp,
     PlatformInput,
     error,
     read_json_object,
+    recipient_address,
     shorten,
     split_tail,
     split_text,
@@ -118,13 +121,19 @@ class WhatsAppOutput(OutputChannel):
         config: WhatsAppConfig,
         http: PlatformHttp,
         channel_text: Callable[[str, str], Awaitable[str]],
+        addresses: Optional[ReplyAddresses] = None,
     ) -> None:
         self.config = config
         self.http = http
         self.channel_text = channel_text
+        self.addresses = addresses or ReplyAddresses(None)
 
     async def _send(self, recipient_id: Text, message: Dict[str, Any], what: str) -> None:
-        body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient_id, **message}
+        """Sends to the phone number behind the conversation's pseudonym."""
+        to = recipient_address(self.name(), self.addresses, recipient_id)
+        if to is None:
+            return
+        body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **message}
         await self.http.post(
             self.config.messages_url,
             body,
@@ -192,20 +201,27 @@ class WhatsAppInput(PlatformInput):
     def name(cls) -> Text:
         return "whatsapp"
 
-    def __init__(self, config: WhatsAppConfig, policy: InboundPolicy, translations_dir: str) -> None:
-        super().__init__(policy, translations_dir)
+    def __init__(
+        self, config: WhatsAppConfig, policy: InboundPolicy, translations_dir: str, addresses: ReplyAddresses,
+        key: Optional[str] = None,
+    ) -> None:
+        super().__init__(policy, translations_dir, key or config.app_secret, addresses)
         self.config = config
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WhatsAppInput":
+        env = cls.environment()
+        config = WhatsAppConfig.from_env(env)
         return cls(
-            WhatsAppConfig.from_env(cls.environment()),
+            config,
             cls.policy_from(credentials),
             cls.translations_dir_from(credentials),
+            ReplyAddresses.for_environment(env),
+            key_secret(env, config.app_secret),
         )
 
     def output(self) -> WhatsAppOutput:
-        return WhatsAppOutput(self.config, self.http, self.channel_text)
+        return WhatsAppOutput(self.config, self.http, self.channel_text, self.addresses)
 
     def verify(self, request: Request) -> HTTPResponse:
         """Meta's subscription handshake: echo the challenge when the verify token matches."""
@@ -227,6 +243,9 @@ class WhatsAppInput(PlatformInput):
             return
         if not self.first_time(message_id):
             logger.debug("WhatsApp message %s was delivered again; skipped", message_id)
+            return
+        sender = self.conversation_of(sender)
+        if sender is None:
             return
         kind = message.get("type")
         text = text_of(message)

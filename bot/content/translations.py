@@ -50,6 +50,8 @@ class Language:
     responses: Dict[str, Text] = field(default_factory=dict)
     # The file as read: what per-text review status is worked out from (bot/content/review.py).
     data: Dict[str, Any] = field(default_factory=dict, repr=False)
+    # What helpdesk agents can send (`helpdesk_phrases:`); not part of the Rasa domain.
+    helpdesk_phrases: Dict[str, Text] = field(default_factory=dict)
 
 
 class TranslationError(ValueError):
@@ -93,6 +95,10 @@ def load_language(path: Path) -> Language:
         key: _parse_response(code, key, raw, direction)
         for key, raw in (data.get("responses") or {}).items()
     }
+    phrases = {
+        key: _parse_response(code, key, raw, direction)
+        for key, raw in (data.get("helpdesk_phrases") or {}).items()
+    }
     return Language(
         code=code,
         name=str(meta.get("name", code)),
@@ -100,6 +106,7 @@ def load_language(path: Path) -> Language:
         produced_by=str(meta.get("produced_by", "")),
         responses=responses,
         data=data,
+        helpdesk_phrases=phrases,
     )
 
 
@@ -127,10 +134,9 @@ class Translations:
     def keys(self) -> List[str]:
         return sorted(set().union(*(lang.responses for lang in self.languages.values())))
 
-    def text(self, key: str, language: Optional[str]) -> Text:
-        """The text for `key` in `language`, falling back to the default language."""
+    def _lookup(self, block: str, key: str, language: Optional[str]) -> Text:
         lang = self.languages.get(language or "") or self.languages[self.default]
-        found = lang.responses.get(key) or self.languages[self.default].responses.get(key)
+        found = getattr(lang, block).get(key) or getattr(self.languages[self.default], block).get(key)
         if found is None:
             raise KeyError(key)
         return found
@@ -151,6 +157,14 @@ class Translations:
             return None
         label = (lang.data.get("labels") or {}).get("unreviewed")
         return with_direction(str(label), lang.direction) if label else None
+
+    def text(self, key: str, language: Optional[str]) -> Text:
+        """The text for `key` in `language`, falling back to the default language."""
+        return self._lookup("responses", key, language)
+
+    def helpdesk_phrase(self, key: str, language: Optional[str]) -> Text:
+        """A helpdesk phrase (`helpdesk_phrases:`) in `language`, falling back to the default."""
+        return self._lookup("helpdesk_phrases", key, language)
 
     def direction(self, language: Optional[str]) -> str:
         lang = self.languages.get(language or "")

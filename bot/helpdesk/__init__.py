@@ -1,9 +1,11 @@
 """The helpdesk: a person takes over a conversation when the assistant should not answer.
 
 `setup(app, settings)` adds to the web app: the ticket store (SQL), the JSON API (`api.py`), the
-agents' inbox page (`inbox.py`), live updates for the web widget (`live.py`), and two background
-tasks: the outbox that delivers to the user and to an external helpdesk (`outbox.py`), and the
-deletion of closed tickets after the retention period.
+agents' inbox page (`inbox.py`), agent accounts and the audit log (`agents.py`), the Dutch column
+(`dutch.py`) and reply templates in the user's language (`macros.py`), live updates for the web
+widget (`live.py`, `stream_tokens.py`), Zammad (`zammad.py`), and two background tasks: the outbox
+that delivers to the user and to an external helpdesk (`outbox.py`), and the deletion of closed
+tickets after the retention period. docs/helpdesk.md describes what agents get.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ from typing import AsyncIterator, Awaitable, Callable, Dict, List, Optional
 
 from aiohttp import web
 
-from bot.helpdesk import api, inbox
+from bot.helpdesk import api, inbox, zammad
+from bot.helpdesk.zammad import ZammadAdapter, ZammadLinks
+from bot.helpdesk.agents import Agents
+from bot.helpdesk.dutch import summaries
+from bot.helpdesk.macros import Macros, topic_intents
 from bot.helpdesk.adapters import Adapter, RasaConversationAdapter, SmtpAdapter, WebhookAdapter
 from bot.helpdesk.config import Clock, HelpdeskConfig, utc_now
 from bot.helpdesk.live import LiveUpdates
@@ -29,8 +35,10 @@ logger = logging.getLogger(__name__)
 HELPDESK = api.HELPDESK
 
 
-def adapters_for(config: HelpdeskConfig) -> Dict[str, Adapter]:
+def adapters_for(config: HelpdeskConfig, store: TicketStore) -> Dict[str, Adapter]:
     adapters: Dict[str, Adapter] = {"rasa": RasaConversationAdapter(config.rasa_url, config.rasa_token)}
+    if config.zammad:
+        adapters["zammad"] = ZammadAdapter(config.zammad, ZammadLinks(store.engine))
     if config.smtp:
         adapters["smtp"] = SmtpAdapter(config.smtp)
     if config.webhook:
@@ -74,11 +82,12 @@ def setup(
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = TicketStore.connect(config.database_url)
         await store.create_schema()
-        adapters = adapters_for(config)
+        adapters = adapters_for(config, store)
         outbox = Outbox(store, adapters, utc_now, config.retry_first_delay, config.retry_max_delay)
-        helpdesk = Helpdesk(
-            config, store, outbox, LiveUpdates(), Translations.load(config.translations_dir), clock
-        )
+        translations = Translations.load(config.translations_dir)
+        macros = Macros(translations, summaries(), topic_intents(config.translations_dir.parent))
+        agents = Agents(store.engine, config.agent_token)
+        helpdesk = Helpdesk(config, store, outbox, LiveUpdates(), translations, clock, macros, agents)
         app[HELPDESK] = helpdesk
         stop = asyncio.Event()
         tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(_purge_until(stop, helpdesk))]
@@ -101,3 +110,4 @@ def setup(
     app.on_shutdown.append(stop_background_tasks)
     api.add_routes(app)
     inbox.add_routes(app)
+    zammad.add_routes(app)

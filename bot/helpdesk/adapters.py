@@ -90,7 +90,7 @@ class SmtpAdapter:
             raise DeliveryFailed(f"SMTP {self.settings.host}:{self.settings.port}: {problem}") from problem
 
 
-class _HttpAdapter:
+class HttpAdapter:
     """Shares one aiohttp session per adapter, opened on first use."""
 
     timeout: float = 10.0
@@ -116,7 +116,7 @@ class _HttpAdapter:
             raise DeliveryFailed(f"{url}: {problem!r}") from problem
 
 
-class WebhookAdapter(_HttpAdapter):
+class WebhookAdapter(HttpAdapter):
     """Posts each escalation as JSON with `X-Werkwijzer-Signature: sha256=<HMAC of the body>`
     and an `Idempotency-Key` that stays the same across retries."""
 
@@ -138,7 +138,7 @@ class WebhookAdapter(_HttpAdapter):
         )
 
 
-class RasaConversationAdapter(_HttpAdapter):
+class RasaConversationAdapter(HttpAdapter):
     """Appends events to a conversation through the Rasa server's HTTP API and sends its bot
     messages to the user's latest channel (`output_channel=latest`)."""
 

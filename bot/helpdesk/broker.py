@@ -8,7 +8,7 @@ Configured in endpoints.yml:
       token: ...                        # default: $HELPDESK_SERVICE_TOKEN
 
 Every Rasa process streams its new tracker events through its broker, so this works with any
-number of Rasa processes. Only user messages of conversations that were handed over (`wants`,
+number of Rasa processes. Only user messages (and restarts) of conversations that were handed over (`wants`,
 asked by `bot.stores.tracker_store`) are forwarded; the web app keeps those of conversations with an
 open ticket (written after the handoff) and drops the rest.
 """
@@ -28,6 +28,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.helpdesk.config import backoff
+from bot.helpdesk.dutch import facts_of
 
 logger = logging.getLogger(__name__)
 ATTEMPTS = 5
@@ -36,6 +37,7 @@ ATTEMPTS = 5
 class HelpdeskEventBroker(EventBroker):
     def __init__(self, url: str, token: str, first_delay: float = 0.5):
         self.endpoint = url.rstrip("/") + "/internal/helpdesk/user-messages"
+        self.restarts = url.rstrip("/") + "/internal/helpdesk/restarts"
         self.token = token
         self.first_delay = first_delay
         self._session: Optional[aiohttp.ClientSession] = None
@@ -60,20 +62,32 @@ class HelpdeskEventBroker(EventBroker):
         return any(isinstance(event, ConversationPaused) for event in tracker.events)
 
     def publish(self, event: Dict[Text, Any]) -> None:
+        if event.get("event") == "restart":
+            # The user started again (/restart) while handed over: the ticket is closed.
+            self._send(self.restarts, {"conversation_id": event.get("sender_id"), "at": event.get("timestamp")})
+            return
         if event.get("event") != "user" or not event.get("text"):
             return
         body = {"conversation_id": event.get("sender_id"), "text": event["text"], "at": event.get("timestamp")}
-        task = asyncio.get_event_loop().create_task(self._post(body))
+        parse = event.get("parse_data") or {}
+        intent = (parse.get("intent") or {}).get("name")
+        if isinstance(intent, str):
+            body["intent"] = intent  # for the ticket's Dutch column (bot.helpdesk.dutch)
+            body["facts"] = facts_of(parse)
+        self._send(self.endpoint, body)
+
+    def _send(self, endpoint: str, body: Dict[str, Any]) -> None:
+        task = asyncio.get_event_loop().create_task(self._post(endpoint, body))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
-    async def _post(self, body: Dict[str, Any]) -> None:
+    async def _post(self, endpoint: str, body: Dict[str, Any]) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         headers = {"Authorization": f"Bearer {self.token}"}
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                async with self._session.post(self.endpoint, json=body, headers=headers) as reply:
+                async with self._session.post(endpoint, json=body, headers=headers) as reply:
                     if reply.status < 500:
                         if reply.status >= 400:
                             logger.warning("The helpdesk refused a user message: %s", reply.status)

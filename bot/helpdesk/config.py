@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from bot.content import fast_yaml
 from bot.helpdesk.office_hours import OfficeHours
+from bot.helpdesk.stream_tokens import stream_secret
 from bot.runtime.settings import Settings
 
 Clock = Callable[[], float]
@@ -60,6 +61,19 @@ class WebhookSettings:
 
 
 @dataclass(frozen=True)
+class ZammadSettings:
+    """Where Zammad is and how to reach it (`HELPDESK_ZAMMAD_URL`, `_TOKEN`, `_WEBHOOK_SECRET`,
+    `_GROUP`, `_CUSTOMER`)."""
+
+    url: str
+    token: str
+    webhook_secret: str
+    group: str = "Users"
+    customer: str = "guess:werkwijzer@localhost"  # a user Zammad creates if it does not exist
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
 class HelpdeskConfig:
     """Everything the helpdesk web app needs; built once at start and passed in."""
 
@@ -76,6 +90,8 @@ class HelpdeskConfig:
     retry_first_delay: float = 5.0
     retry_max_delay: float = 900.0
     retention_interval: float = 3600.0
+    stream_secret: Optional[str] = None  # signs the widget's stream tokens (bot.helpdesk.stream_tokens)
+    zammad: Optional[ZammadSettings] = None  # tickets also in Zammad (bot.helpdesk.zammad)
 
     @classmethod
     def from_env(
@@ -107,6 +123,15 @@ class HelpdeskConfig:
         webhook = None
         if get("WEBHOOK_URL"):
             webhook = WebhookSettings(url=get("WEBHOOK_URL"), secret=get("WEBHOOK_SECRET", ""))
+        zammad = None
+        if get("ZAMMAD_URL"):
+            zammad = ZammadSettings(
+                url=get("ZAMMAD_URL"),
+                token=get("ZAMMAD_TOKEN", ""),
+                webhook_secret=get("ZAMMAD_WEBHOOK_SECRET", ""),
+                group=get("ZAMMAD_GROUP", "Users"),
+                customer=get("ZAMMAD_CUSTOMER", "guess:werkwijzer@localhost"),
+            )
         return cls(
             database_url=database_url(get("DATABASE_URL"), settings.data_dir),
             agent_token=get("AGENT_TOKEN"),
@@ -122,6 +147,8 @@ class HelpdeskConfig:
             webhook=webhook,
             retry_first_delay=float(get("RETRY_FIRST_DELAY", "5")),
             retry_max_delay=float(get("RETRY_MAX_DELAY", "900")),
+            stream_secret=stream_secret(values),
+            zammad=zammad,
         )
 
 

@@ -1,10 +1,10 @@
 """Live updates for web-widget users: agent replies and the end of a handoff, as Server-Sent Events.
 
 Rasa's socket.io output cannot be recreated across workers, so the widget keeps its own connection
-to the web app: `GET /api/widget/events?conversation_id=<id>`. Events come from the ticket store
-(so a reconnecting widget that sends `Last-Event-ID` misses nothing); this module only wakes the
-waiting connections of this process when something new is stored, and they poll now and then for
-what other processes stored.
+to the web app: `GET /api/widget/events?conversation_id=<id>&token=<its stream token>`. Events
+come from the ticket store (so a reconnecting widget that sends `Last-Event-ID` misses nothing);
+this module only wakes the waiting connections of this process when something new is stored, and
+they poll now and then for what other processes stored.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from aiohttp import web
 from bot.helpdesk.store import TicketStore
 
 EVENT_TYPES = {"agent": "agent_message", "system": "handoff_closed"}
-# The stream needs no token, only the conversation id: random for the widget, but a phone number
-# or chat id on messaging platforms. Their tickets are never streamed; they get replies in the app.
+# The stream needs the conversation's token (bot.helpdesk.stream_tokens), which only the widget
+# that started the conversation gets. Tickets of messaging platforms are never streamed anyway:
+# their users get replies in the app.
 MESSAGING_CHANNELS = ("whatsapp", "telegram")
 KEEPALIVE_SECONDS = 15.0
 

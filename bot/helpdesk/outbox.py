@@ -17,7 +17,7 @@ from bot.helpdesk.config import Clock, backoff
 from bot.helpdesk.store import OutboxItem, TicketStore
 
 logger = logging.getLogger(__name__)
-ORDERED_KINDS = frozenset({"rasa"})
+ORDERED_KINDS = frozenset({"rasa", "zammad"})  # a Zammad article waits for its ticket
 IDLE_POLL = 30.0
 
 

@@ -6,11 +6,15 @@ Everything is stored first; sending happens afterwards through the outbox.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
+from bot.helpdesk.agents import Agent, Agents
 from bot.helpdesk.config import Clock, HelpdeskConfig
+from bot.helpdesk.dutch import DutchTexts
 from bot.helpdesk.live import LiveUpdates
+from bot.helpdesk.macros import FREE_TEXT_LANGUAGES, Macros
 from bot.helpdesk.outbox import Outbox
 from bot.helpdesk.store import NewMessage, Ticket, TicketStore
 from bot.privacy.redaction import redact
@@ -50,6 +54,8 @@ class Helpdesk:
         live: LiveUpdates,
         translations: Translations,
         clock: Clock,
+        macros: Macros,
+        agents: Agents,
     ):
         self.config = config
         self.store = store
@@ -57,6 +63,9 @@ class Helpdesk:
         self.live = live
         self.translations = translations
         self.clock = clock
+        self.dutch = DutchTexts(translations)
+        self.macros = macros
+        self.agents = agents
 
     def _private(self, text: str, shared: bool) -> str:
         return text if shared else redact(text)
@@ -68,16 +77,20 @@ class Helpdesk:
             "language": handoff.language,
             "topic": handoff.topic,
             "reason": handoff.reason,
-            "transcript": [{"author": m.author, "text": m.text, "at": m.at} for m in transcript],
+            "transcript": [{"author": m.author, "text": m.text, "at": m.at, "dutch": m.dutch} for m in transcript],
         }
-        kinds = [kind for kind, on in (("smtp", self.config.smtp), ("webhook", self.config.webhook)) if on]
+        kinds = [
+            kind
+            for kind, on in (("smtp", self.config.smtp), ("webhook", self.config.webhook), ("zammad", self.config.zammad))
+            if on
+        ]
         return {kind: payload for kind in kinds}
 
     async def open(self, handoff: Handoff) -> Dict[str, Any]:
         """Stores the ticket (and its deliveries to an external helpdesk); says when a person
         will be there."""
         transcript = [
-            NewMessage(m.author, self._private(m.text, handoff.shared) if m.author == "user" else m.text, m.at)
+            NewMessage(m.author, self._private(m.text, handoff.shared) if m.author == "user" else m.text, m.at, m.dutch)
             for m in handoff.transcript
         ]
         now = self.clock()
@@ -102,13 +115,26 @@ class Helpdesk:
             "next_opening": opening.isoformat() if opening else None,
         }
 
-    async def add_user_message(self, conversation_id: str, text: str, at: float) -> Optional[int]:
-        """Adds what the user wrote to their open ticket; None if there is none or the message
-        was written before the handoff."""
+    def _to_zammad(self, agent: Agent, delivery: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+        """The delivery to Zammad of what `agent` did, when tickets live in Zammad too and the
+        agent did not do it in Zammad itself."""
+        return {"zammad": delivery} if self.config.zammad and not agent.in_zammad else {}
+
+    async def add_user_message(
+        self, conversation_id: str, text: str, at: float, dutch: Optional[str] = None
+    ) -> Optional[int]:
+        """Adds what the user wrote (and its Dutch summary) to their open ticket; None if there
+        is none or the message was written before the handoff."""
         ticket = await self.store.open_ticket_for(conversation_id)
         if ticket is None or at <= ticket.handoff_after:
             return None
-        await self.store.add_message(ticket.id, NewMessage("user", self._private(text, ticket.shared), at), {}, self.outbox.clock())
+        message = NewMessage("user", self._private(text, ticket.shared), at, dutch)
+        deliveries = {}
+        if self.config.zammad:
+            entry = {"author": "user", "text": message.text, "at": at, "dutch": dutch}
+            deliveries["zammad"] = {"action": "article", "ticket_id": ticket.id, "message": entry}
+        await self.store.add_message(ticket.id, message, deliveries, self.outbox.clock())
+        self.outbox.wake()
         return ticket.id
 
     async def _open_ticket(self, ticket_id: int) -> Ticket:
@@ -119,16 +145,55 @@ class Helpdesk:
             raise TicketClosed(ticket_id)
         return ticket
 
-    async def reply(self, ticket_id: int, text: str) -> int:
-        """Stores an agent's reply and sends it to the user's channel."""
+    async def read(self, ticket_id: int, agent: Agent) -> Ticket:
+        """A ticket with its transcript, as `agent` opens it (recorded in the audit log)."""
+        ticket = await self.store.get(ticket_id)
+        if ticket is None:
+            raise TicketNotFound(ticket_id)
+        await self.agents.record(agent, "read", ticket.id, self.clock())
+        return ticket
+
+    async def list(self, status: Optional[str], agent: Agent, with_transcripts: bool = True) -> List[Ticket]:
+        """Tickets; each one whose transcript `agent` gets is recorded as read."""
+        found = await self.store.list(status)
+        if with_transcripts:
+            now = self.clock()
+            for ticket in found:
+                await self.agents.record(agent, "read", ticket.id, now)
+        return found
+
+    async def reply(
+        self,
+        ticket_id: int,
+        agent: Agent,
+        text: Optional[str] = None,
+        macro: Optional[str] = None,
+        written_in: str = "nl",
+    ) -> int:
+        """Stores an agent's reply and sends it to the user's channel: a macro in the user's
+        language, or free text as typed with a note on its language. Raises UnknownMacro."""
+        if written_in not in FREE_TEXT_LANGUAGES:
+            raise ValueError(f"written_in must be one of {FREE_TEXT_LANGUAGES}")
         ticket = await self._open_ticket(ticket_id)
         now = self.clock()
+        day = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
+        if macro is not None:
+            sent = self.macros.text(macro, ticket.language, day)
+            dutch = self.macros.text(macro, self.translations.default, day)
+        else:
+            sent = self.macros.free_text(text or "", written_in, ticket.language)
+            dutch = text
+        entry = {"author": "agent", "text": sent, "at": now, "dutch": dutch}
         message_id = await self.store.add_message(
             ticket.id,
-            NewMessage("agent", text, now),
-            {"rasa": {"conversation_id": ticket.conversation_id, "events": [{"event": "bot", "text": text}]}},
+            NewMessage("agent", sent, now, dutch),
+            {
+                "rasa": {"conversation_id": ticket.conversation_id, "events": [{"event": "bot", "text": sent}]},
+                **self._to_zammad(agent, {"action": "article", "ticket_id": ticket.id, "message": entry, "internal": True}),
+            },
             self.outbox.clock(),
         )
+        await self.agents.record(agent, "answered", ticket.id, now, macro or "free text")
         self.live.notify(ticket.conversation_id)
         self.outbox.wake()
         return message_id
@@ -136,14 +201,14 @@ class Helpdesk:
     def closing_text(self, language: str) -> str:
         return self.translations.text(CLOSING_TEXT, language).text
 
-    async def close(self, ticket_id: int) -> Ticket:
+    async def close(self, ticket_id: int, agent: Agent) -> Ticket:
         """Closes a ticket; the assistant takes the conversation back and says so."""
         ticket = await self._open_ticket(ticket_id)
         now = self.clock()
         text = self.closing_text(ticket.language)
         closed = await self.store.close_ticket(
             ticket.id,
-            NewMessage("system", text, now),
+            NewMessage("system", text, now, self.closing_text(self.translations.default)),
             {
                 "rasa": {
                     "conversation_id": ticket.conversation_id,
@@ -154,16 +219,36 @@ class Helpdesk:
                         {"event": "action", "name": "action_listen"},
                         {"event": "bot", "text": text},
                     ],
-                }
+                },
+                **self._to_zammad(agent, {"action": "close", "ticket_id": ticket.id, "note": f"Gesloten door {agent.name}."}),
             },
             now,
             self.outbox.clock(),
         )
         if closed is None:
             raise TicketClosed(ticket_id)
+        await self.agents.record(agent, "closed", ticket.id, now)
         self.live.notify(ticket.conversation_id)
         self.outbox.wake()
         return await self.store.get(ticket.id)
+
+    async def close_after_restart(self, conversation_id: str, at: float) -> Optional[int]:
+        """The user started again (/restart) during a handoff: closes their open ticket with a
+        note for the agents (the user already has the assistant back, so nothing is sent).
+        Returns the ticket's id, or None when there was no open ticket."""
+        ticket = await self.store.open_ticket_for(conversation_id)
+        if ticket is None:
+            return None
+        note = self.dutch.wording.restart_note
+        now = self.clock()
+        user = Agent("user")
+        closing = self._to_zammad(user, {"action": "close", "ticket_id": ticket.id, "note": note})
+        if await self.store.close_ticket(ticket.id, NewMessage("note", note, at or now, note), closing, now, self.outbox.clock()) is None:
+            return None
+        await self.agents.record(user, "closed", ticket.id, now, "restart")
+        self.live.notify(ticket.conversation_id)
+        self.outbox.wake()
+        return ticket.id
 
     async def purge(self) -> int:
         """Deletes tickets closed longer ago than the retention period."""

@@ -40,7 +40,11 @@ messages = sa.Table(
     sa.Column("author", sa.String(16), nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("at", sa.Float, nullable=False),
+    # What the message says in Dutch, for agents (bot.helpdesk.dutch); added in issue 21.
+    sa.Column("dutch", sa.Text, nullable=True),
 )
+# Columns added to tables after their first release: `create_schema` adds them to older databases.
+ADDED_COLUMNS = (("helpdesk_messages", "dutch", "TEXT"),)
 
 outbox = sa.Table(
     "helpdesk_outbox",
@@ -65,9 +69,10 @@ class Message:
     author: str
     text: str
     at: float
+    dutch: Optional[str] = None
 
     def as_json(self) -> Dict[str, Any]:
-        return {"id": self.id, "author": self.author, "text": self.text, "at": self.at}
+        return {"id": self.id, "author": self.author, "text": self.text, "at": self.at, "dutch": self.dutch or ""}
 
 
 @dataclass
@@ -120,6 +125,15 @@ class NewMessage:
     author: str
     text: str
     at: float
+    dutch: Optional[str] = None
+
+
+def _add_missing_columns(connection: sa.engine.Connection) -> None:
+    """Adds the columns of `ADDED_COLUMNS` that a database made by an older version lacks."""
+    inspector = sa.inspect(connection)
+    for table, column, kind in ADDED_COLUMNS:
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            connection.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
 
 
 class TicketStore:
@@ -135,6 +149,7 @@ class TicketStore:
     async def create_schema(self) -> None:
         async with self.engine.begin() as connection:
             await connection.run_sync(metadata.create_all)
+            await connection.run_sync(_add_missing_columns)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -182,7 +197,7 @@ class TicketStore:
             )
             ticket_id = int(result.inserted_primary_key[0])
             rows = [
-                {"ticket_id": ticket_id, "author": m.author, "text": m.text, "at": m.at}
+                {"ticket_id": ticket_id, "author": m.author, "text": m.text, "at": m.at, "dutch": m.dutch}
                 for m in transcript
             ]
             if rows:
@@ -210,7 +225,7 @@ class TicketStore:
         async with self.engine.begin() as connection:
             result = await connection.execute(
                 messages.insert().values(
-                    ticket_id=ticket_id, author=message.author, text=message.text, at=message.at
+                    ticket_id=ticket_id, author=message.author, text=message.text, at=message.at, dutch=message.dutch
                 )
             )
             message_id = int(result.inserted_primary_key[0])
@@ -232,7 +247,7 @@ class TicketStore:
                 return None
             result = await connection.execute(
                 messages.insert().values(
-                    ticket_id=ticket_id, author=closing.author, text=closing.text, at=closing.at
+                    ticket_id=ticket_id, author=closing.author, text=closing.text, at=closing.at, dutch=closing.dutch
                 )
             )
             message_id = int(result.inserted_primary_key[0])
@@ -275,7 +290,7 @@ class TicketStore:
                 .order_by(messages.c.at, messages.c.id)
             )
             for row in rows:
-                by_id[row.ticket_id].transcript.append(Message(row.id, row.author, row.text, row.at))
+                by_id[row.ticket_id].transcript.append(Message(row.id, row.author, row.text, row.at, row.dutch))
         return found
 
     async def messages_after(

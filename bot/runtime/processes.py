@@ -113,6 +113,7 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
     env.setdefault("RASA_API_TOKEN", os.environ.get("RASA_API_TOKEN") or secrets.token_urlsafe(32))
     env.setdefault("HELPDESK_SERVICE_TOKEN", os.environ.get("HELPDESK_SERVICE_TOKEN") or secrets.token_urlsafe(32))
     env.setdefault("HELPDESK_URL", settings.web_url)
+    env.setdefault("BOT_DATA_DIR", str(settings.data_dir))  # e.g. the channels' reply addresses
     rasa_env = {"SANIC_WORKERS": str(settings.workers), **env}  # SANIC_WORKERS in extra_env wins
     return [
         Service(

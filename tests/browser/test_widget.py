@@ -166,7 +166,7 @@ def test_a_helpdesk_agents_reply_is_shown_as_a_message_from_a_person(demo, proje
     )
     ticket = eventually(lambda: desk.ticket_of(session))
     assert ticket["channel"] == "socketio"
-    desk.reply(ticket["id"], "Hallo, ik ben Sam van de helpdesk. <b>Ja</b>.")
+    desk.reply(ticket["id"], "Hallo, ik ben Sam van de helpdesk. <b>Ja</b>.", "nl")
     person = demo.page.locator(".ww-log .ww-person .ww-text")
     expect(person).to_have_text("Hallo, ik ben Sam van de helpdesk. <b>Ja</b>.")
     desk.close(ticket["id"])

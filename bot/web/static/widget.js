@@ -14,7 +14,9 @@
  *   assistant's texts become links.
  * - A bot text that starts with U+200F RIGHT-TO-LEFT MARK turns the conversation right-to-left.
  * - Helpdesk: messages of a person arrive over an EventSource at
- *   `<this file's origin>/api/widget/events?conversation_id=<session id>`.
+ *   `<this file's origin>/api/widget/events?conversation_id=<session id>&token=<stream token>`;
+ *   the Rasa server sends the token (`helpdesk_stream_token`) only to the widget that started
+ *   the conversation, and it is kept with the conversation in sessionStorage.
  */
 (function () {
   "use strict";
@@ -51,7 +53,7 @@
   // ---- state kept in sessionStorage ---------------------------------------------------------
 
   function emptyState() {
-    return { sessionId: null, messages: [], pending: [], seen: [], seenEvents: [], language: null, open: false, rtl: false };
+    return { sessionId: null, streamToken: null, messages: [], pending: [], seen: [], seenEvents: [], language: null, open: false, rtl: false };
   }
 
   function loadState() {
@@ -337,6 +339,11 @@
     socket.on("connect", function () {
       socket.emit("session_request", { session_id: state.sessionId });
     });
+    socket.on("helpdesk_stream_token", function (data) {
+      if (!data || typeof data.session_id !== "string" || typeof data.token !== "string") { return; }
+      state.streamToken = { sessionId: data.session_id, token: data.token };
+      saveState();
+    });
     socket.on("session_confirm", function (sessionId) {
       if (typeof sessionId !== "string") { return; }
       state.sessionId = sessionId;
@@ -355,8 +362,10 @@
   }
 
   function listenToHelpdesk() {
-    if (events || !window.EventSource || !state.sessionId) { return; }
-    events = new EventSource(webOrigin + "/api/widget/events?conversation_id=" + encodeURIComponent(state.sessionId));
+    var key = state.streamToken;
+    if (events || !window.EventSource || !state.sessionId || !key || key.sessionId !== state.sessionId) { return; }
+    events = new EventSource(webOrigin + "/api/widget/events?conversation_id=" + encodeURIComponent(state.sessionId) +
+      "&token=" + encodeURIComponent(key.token));
     events.onopen = function () { eventsAttempt = 0; };
     events.onmessage = function (event) {
       if (event.lastEventId) {
