@@ -29,6 +29,7 @@ from bot.tools.bench.memory import children
 from bot.runtime.processes import Stack, runtime_endpoints, services
 from bot.runtime.settings import Settings
 from bot.runtime.training import model_path, train
+from bot.privacy.pseudonyms import pseudonym
 from tests.conftest import PROJECT, Assistant, free_port
 from tests.fakes import telegram as tg
 from tests.fakes import whatsapp as wa
@@ -221,7 +222,10 @@ async def test_a_delivery_repeated_to_the_other_process_is_answered_once(
     assert "6 maanden" in visible_text(fake_whatsapp.sent_to(wa_id, wa_mark))
     assert "6 maanden" in "\n".join(m["text"] for m in fake_telegram.sent_to(chat, tg_mark))
     assert answered[0] == answered[1], "the second delivery, to the other process, was answered again"
-    assert [e["text"] for e in stored_events(database, wa_id) if e["type"] == "user"] == ["Mag ik werken als asielzoeker?"]
+    # Stored under the sender's pseudonym (bot.privacy.pseudonyms), never the phone number.
+    key = pseudonym(fake_whatsapp.env["WHATSAPP_APP_SECRET"], "whatsapp", wa_id)
+    assert not stored_events(database, wa_id)
+    assert [e["text"] for e in stored_events(database, key) if e["type"] == "user"] == ["Mag ik werken als asielzoeker?"]
 
     first, second = two_processes
     message = {"message": "Mag ik werken als asielzoeker?", "message_id": "m1"}
