@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import subprocess
 import sys
@@ -125,6 +126,8 @@ def test_the_server_process_installs_the_safeguards_explicitly(project, tmp_path
         record = logging.getLogger("t").makeRecord("t", logging.INFO, "f", 1, "BSN %s", ("111222333",), None)
         assert "111222333" not in record.getMessage()
         assert rasa.core.run.serve_application is not serve
+        # Rasa's `rasa run` passes only the arguments the signature names (port, interface, ...)
+        assert inspect.signature(rasa.core.run.serve_application) == inspect.signature(serve)
     finally:
         installed.undo()
     assert not safeguards.installed() and rasa.core.run.serve_application is serve

@@ -17,6 +17,7 @@ silently lost them. Plain `rasa run` installs none of them; the redacting store 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
@@ -101,6 +102,7 @@ def install(endpoints: Optional[Path], project: Path) -> Replacements:
     action_fallback.install(replacements)
     serve = rasa.core.run.serve_application
 
+    @functools.wraps(serve)  # Rasa passes only the arguments its signature names (minimal_kwargs)
     def serve_application(*args: Any, **kwargs: Any) -> None:
         """Rasa's `serve_application`, with the retention listeners added (its own parameter)."""
         kwargs["server_listeners"] = [*(kwargs.get("server_listeners") or ()), *retention_listeners()]
