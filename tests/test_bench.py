@@ -67,11 +67,11 @@ def test_each_patch_gets_its_share_and_one_that_buys_too_little_is_named():
     from bot.tools.bench import cpu
 
     figures = {"cpu_ms_per_message": 10.0, "wall_ms_per_message": 20.0, "load_seconds": 2.0,
-               "messages": 4, "peak_memory_mb": 400.0}
+               "messages": 4, "memory_mb": 400.0}
     results = {cpu.PLAIN: {**figures, "cpu_ms_per_message": 40.0}, cpu.PATCHED: figures,
                cpu.without("rule_index"): {**figures, "cpu_ms_per_message": 11.0},
                cpu.without("slot_copy"): {**figures, "cpu_ms_per_message": 10.1}}
     shares = cpu.patch_shares(results)
     assert shares["rule_index"]["buys_enough"] and round(shares["rule_index"]["cpu_ms_per_message"], 3) == 0.1
     assert not shares["slot_copy"]["buys_enough"]
-    assert "| slot_copy | +1.0% | +0.0% | +0.0% | **no** |" in cpu.markdown(results)
+    assert "| slot_copy | +1.0% | +0.0% | +0.0% | +0.0% | **no** |" in cpu.markdown(results)
