@@ -82,6 +82,21 @@ def test_every_patch_module_says_what_it_replaces_why_its_gain_and_its_test():
             assert part in doc, (name, part)
 
 
+def test_the_tests_that_pin_the_patches_exist(project):
+    """Every `tests/<file>.py::<test>` (or `::<test>` after one) a patch names is a test there."""
+    import importlib
+    import re
+
+    for name in rasa_patches.PATCHES:
+        doc = importlib.import_module(f"bot.rasa_patches.{name}").__doc__
+        pinned = doc[doc.index("Pinned by:"):]
+        current = None
+        for path, test in re.findall(r"(tests/\w+\.py)?::(\w+)", pinned):
+            current = path or current
+            assert current, (name, test)
+            assert re.search(rf"^(async )?def {test}\(", (project / current).read_text(), re.M), (name, current, test)
+
+
 def test_a_patch_that_is_not_known_cannot_be_left_out():
     with pytest.raises(ValueError, match="no such Rasa patch: rule_indx"):
         rasa_patches.install(leave_out=["rule_indx"])
