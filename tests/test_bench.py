@@ -66,12 +66,18 @@ def test_the_cpu_measurement_runs_plain_and_patched_rasa_on_the_same_messages():
 def test_each_patch_gets_its_share_and_one_that_buys_too_little_is_named():
     from bot.tools.bench import cpu
 
-    figures = {"cpu_ms_per_message": 10.0, "wall_ms_per_message": 20.0, "load_seconds": 2.0,
+    process = {"cpu_ms_per_message": 10.0, "wall_ms_per_message": 20.0, "load_seconds": 2.0,
                "messages": 4, "memory_mb": 400.0}
-    results = {cpu.PLAIN: {**figures, "cpu_ms_per_message": 40.0}, cpu.PATCHED: figures,
-               cpu.without("rule_index"): {**figures, "cpu_ms_per_message": 11.0},
-               cpu.without("slot_copy"): {**figures, "cpu_ms_per_message": 10.1}}
+    switched = {"cpu_ms_per_message": 5.0, "wall_ms_per_message": 10.0, "messages": 40}
+    results = {cpu.PLAIN: {**process, "cpu_ms_per_message": 40.0}, cpu.PATCHED: process,
+               cpu.without("domain_loading"): {**process, "load_seconds": 4.0},
+               cpu.SWITCHED: switched,
+               cpu.without("rule_index"): {**switched, "cpu_ms_per_message": 5.5},
+               cpu.without("endpoint_sessions"): {**switched, "cpu_ms_per_message": 5.05}}
     shares = cpu.patch_shares(results)
+    assert shares["domain_loading"]["buys_enough"] and shares["domain_loading"]["load_seconds"] == 1.0
     assert shares["rule_index"]["buys_enough"] and round(shares["rule_index"]["cpu_ms_per_message"], 3) == 0.1
-    assert not shares["slot_copy"]["buys_enough"]
-    assert "| slot_copy | +1.0% | +0.0% | +0.0% | +0.0% | **no** |" in cpu.markdown(results)
+    assert not shares["endpoint_sessions"]["buys_enough"]
+    report = cpu.markdown(results)
+    assert "| endpoint_sessions | +1.0% | +0.0% | – | – | **no** |" in report
+    assert "| without endpoint_sessions (switched off) | 5.05 | 10.00 | – | – |" in report

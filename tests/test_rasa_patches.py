@@ -18,7 +18,6 @@ from rasa.core.actions.action import RemoteAction
 
 from bot import rasa_patches
 from bot.rasa_patches.action_answer_check import ActionAnswerValidator
-from bot.rasa_patches.debug_log_copies import DEBUG_LOG_COPIERS, CopyForDebugLogs
 from bot.rasa_patches.message_admission import MessageAdmission
 
 pytestmark = pytest.mark.model
@@ -186,63 +185,6 @@ def test_the_model_loads_with_the_domain_rasa_would_read(trained_model):
     assert fast_domain.as_dict() == slow_domain.as_dict()
 
 
-def test_a_slot_copies_as_copy_copy_did(project):
-    """The direct `__copy__` gives what `copy.copy` gave through `__reduce_ex__`: an object of the
-    same class with the same attributes, whose value can change without touching the original."""
-    import copy
-
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.slots import Slot
-
-    assert "__copy__" in Slot.__dict__
-    for slot in Domain.load(str(project / "domain")).slots:
-        slot.value = ["a"] if slot.type_name == "list" else slot.value
-        copied = copy.copy(slot)
-        via_reduce = copy._reconstruct(slot, None, *slot.__reduce_ex__(4))  # what copy.copy did
-        assert type(copied) is type(slot) is type(via_reduce)
-        assert copied.__dict__ == slot.__dict__ == via_reduce.__dict__
-        assert copied is not slot
-        copied.value = "changed"
-        assert slot.value != "changed"
-
-
-def test_rasa_deep_copies_only_for_debug_logs_and_only_when_it_logs_them():
-    """Each module given the debug-log `copy` uses `copy` only as `copy.deepcopy(...)` inside a
-    `structlogger.debug(...)` call (checked in its source, so a new Rasa that copies for
-    another reason is caught); the copy is made when Rasa logs at debug level, else skipped."""
-    import ast
-    import importlib
-    import inspect
-    import logging
-
-    for name in DEBUG_LOG_COPIERS:
-        module = importlib.import_module(name)
-        assert isinstance(module.copy, CopyForDebugLogs), name
-        tree = ast.parse(inspect.getsource(module))
-        in_debug_calls = {
-            id(node)
-            for call in ast.walk(tree)
-            if isinstance(call, ast.Call) and ast.unparse(call.func) == "structlogger.debug"
-            for node in ast.walk(call)
-        }
-        uses = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and ast.unparse(n.value) == "copy"]
-        assert uses, name
-        for use in uses:
-            assert use.attr == "deepcopy" and id(use) in in_debug_calls, (name, use.lineno)
-
-    events = [{"event": "user", "text": "hallo"}]
-    rasa_logger = logging.getLogger("rasa")
-    level = rasa_logger.level
-    try:
-        rasa_logger.setLevel(logging.INFO)
-        assert CopyForDebugLogs.deepcopy(events) is events
-        rasa_logger.setLevel(logging.DEBUG)
-        copied = CopyForDebugLogs.deepcopy(events)
-        assert copied == events and copied is not events and copied[0] is not events[0]
-    finally:
-        rasa_logger.setLevel(level)
-
-
 async def test_action_calls_share_one_kept_alive_connection_and_survive_a_server_restart():
     """Rasa opened a new session and TCP connection for every action call; the calls now reuse
     one, and a call after the server restarted (its connections closed) gets a new one."""
@@ -391,41 +333,6 @@ def test_the_quick_check_is_used_for_the_answers_the_actions_give(action):
                          {"event": "active_loop", "name": None}, {"event": "followup", "name": "x"}],
               "responses": [{"text": "Hallo", "buttons": [{"title": "a", "payload": "/b"}]}]}
     assert validator._is_valid_by_kind(answer) and validator.first_error(answer) is None
-
-
-def test_a_tracker_gives_the_states_rasa_gives_however_often_it_is_asked(trained_model, project):
-    """Every prefix of every conversation test, with the arguments the two policies use: the
-    remembered states equal Rasa's, also after a caller changed the ones it got and after
-    new events."""
-    from rasa.shared.core.constants import USER
-    from rasa.shared.core.events import ActionExecuted, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
-
-    metadata, _ = trained_model["SequentialGraphRunner"]
-    domain = metadata.domain
-    rule_only_data = _component(trained_model, "RulePolicy")._get_rule_only_data()
-    arguments = [(False, False, None), (False, True, rule_only_data), (True, False, None)]
-    checked = 0
-    for path in sorted((project / "tests" / "conversations").glob("*.yml")):
-        for story in YAMLStoryReader(domain).read_from_file(str(path)):
-            tracker = DialogueStateTracker.from_events("t", [], slots=domain.slots)
-            for event in story.events:
-                if isinstance(event, UserUttered) and not event.intent_name:
-                    continue
-                tracker.update(event)
-                if not isinstance(event, (UserUttered, ActionExecuted)):
-                    continue
-                for omit, ignore, rule_only in arguments:
-                    expected = tracker.rasa_past_states(domain, omit, ignore, rule_only)
-                    first = tracker.past_states(domain, omit, ignore, rule_only)
-                    assert first == expected
-                    for state in first:  # what Rasa's featurizers do to the states they get
-                        state.get(USER, {}).pop("intent", None)
-                        state.clear()
-                    assert tracker.past_states(domain, omit, ignore, rule_only) == expected
-                    checked += 1
-    assert checked > 300
 
 
 def test_messages_beyond_the_limit_wait_their_turn_and_all_are_answered(monkeypatch):

@@ -32,16 +32,12 @@ PATCHES: Tuple[str, ...] = (
     "sqlite_wal",
     "graph_runner",
     "domain_loading",
-    "freed_memory",
     "classifier_memory_order",
     "event_class_lookup",
-    "slot_copy",
-    "debug_log_copies",
     "endpoint_sessions",
     "action_answer_check",
     "intent_features",
     "rule_index",
-    "past_states",
     "message_admission",
 )
 
@@ -116,8 +112,16 @@ def install(
     try:
         for name in PATCHES:
             if name not in leave_out:
-                importlib.import_module(f"{__name__}.{name}").install(replacements, settings)
+                install_patch(name, replacements, settings)
     except BaseException:
         replacements.undo()  # all or nothing
         raise
     return replacements
+
+
+def install_patch(name: str, replacements: Replacements, settings: PatchSettings = PatchSettings()) -> None:
+    """Installs the one patch `name` of `PATCHES` into `replacements` (no version check: `install`
+    does that; the benchmark switches single patches off and on again in a running process)."""
+    if name not in PATCHES:
+        raise ValueError(f"no such Rasa patch: {name} (known: {', '.join(PATCHES)})")
+    importlib.import_module(f"{__name__}.{name}").install(replacements, settings)

@@ -10,6 +10,7 @@ against the event kind its name says (`ActionAnswerValidator`), not against all 
 schema's `oneOf`.
 Measured gain: -80 to -170 ms CPU per fact answer, then ~10 % of the Rasa process's CPU
 (docs/performance.md).
+(7 Dec: switching it off added 99 % CPU per message; `python -m bot.tools.bench.cpu --each`, docs/rasa-patches.md).
 Pinned by: tests/test_rasa_patches.py::test_action_answers_are_accepted_and_refused_as_jsonschema_does
 (600 generated answers) and ::test_an_invalid_action_answer_is_refused_as_rasa_refuses_it.
 """

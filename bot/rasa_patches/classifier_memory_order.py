@@ -6,6 +6,7 @@ Why: scikit-learn multiplies the sparse feature row by `coef_.T`; with `coef_` i
 copies all coefficients (37 intents x ~100k features) for every message first. In Fortran order
 `coef_.T` is already C-ordered: the same numbers, the same predictions, no copy.
 Measured gain: -4 ms CPU per message (docs/performance.md).
+(7 Dec: leaving it out added 51 % CPU per message; `python -m bot.tools.bench.cpu --each`, docs/rasa-patches.md).
 Pinned by: tests/test_rasa_patches.py::test_the_sequential_runner_parses_as_dask_does (the model
 loaded twice, parses compared) and ::test_the_classifier_keeps_its_coefficients_in_product_order.
 """

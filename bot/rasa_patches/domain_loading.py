@@ -7,6 +7,7 @@ ruamel.yaml in pure Python, four times over, and checked it against the domain s
 (`bot.content.fast_yaml.rasa_load`); the schema check was done when the model was trained from
 the same domain.
 Measured gain: -17 s of the start (docs/performance.md).
+(7 Dec: leaving it out made the start 134 % longer (+28 s); `python -m bot.tools.bench.cpu --each`, docs/rasa-patches.md).
 Pinned by: tests/test_rasa_patches.py::test_the_model_loads_with_the_domain_rasa_would_read and
 ::test_the_fast_yaml_reader_reads_the_trained_domain_as_rasa_does.
 """

@@ -8,6 +8,7 @@ action server. Idle connections are kept `KEEP_ALIVE_SECONDS`, below the 5 s aft
 action server (Sanic) closes them, so a connection the server is closing is never reused.
 Rasa's request code is unchanged.
 Measured gain: one conversation alone, p50 13 -> 8 ms (docs/performance.md).
+(7 Dec: switching it off added 3.4 % CPU per message; `python -m bot.tools.bench.cpu --each`, docs/rasa-patches.md).
 Pinned by: tests/test_rasa_patches.py::test_action_calls_share_one_kept_alive_connection_and_survive_a_server_restart
 and ::test_the_kept_alive_sessions_are_closed_when_the_server_stops.
 """

@@ -9,6 +9,7 @@ works the order out once per set of targets and then calls the same `GraphNode`s
 inputs as dask would: each node gets the `(name, output)` pairs of the nodes it needs, and the
 placeholders (`__message__`, `__tracker__`) come in as `(name, value)` pairs.
 Measured gain: -2 ms CPU per message (docs/performance.md; `make bench` measures it again).
+(7 Dec: leaving it out added 20 % CPU per message; `python -m bot.tools.bench.cpu --each`, docs/rasa-patches.md).
 Pinned by: tests/test_rasa_patches.py::test_the_sequential_runner_parses_as_dask_does and
 ::test_the_sequential_runner_predicts_as_dask_does.
 """

@@ -8,6 +8,7 @@ matrix. The row is now put together directly: the same columns in the same order
 values (float64, as `hstack` made them). Messages with dense features (none in this pipeline),
 or rows of different widths, go Rasa's way.
 Measured gain: ~2 ms CPU per message (docs/performance.md; `make bench` measures it again).
+(7 Dec: switching it off added 6.6 % CPU per message; `python -m bot.tools.bench.cpu --each`, docs/rasa-patches.md).
 Pinned by: tests/test_rasa_patches.py::test_the_intent_classifier_gets_the_feature_rows_rasa_built.
 """
 

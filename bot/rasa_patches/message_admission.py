@@ -5,8 +5,9 @@ Replaces: `rasa.core.processor.MessageProcessor.handle_message`, which now runs 
 Why: a Rasa worker is one event loop; with 20 messages in progress each await puts a message back
 behind all the others, so the slowest messages took several times the typical time (see
 `MessageAdmission`).
-Measured gain: not CPU (none is saved) but the tail under load: p99 at 20 conversations at once
-299 against 822 ms, at 50 at once 523 against 1267 ms, same throughput (docs/performance.md).
+Measured gain: not CPU (+1.5 % when switched off, 7 Dec: under the 3 % rule, kept on purpose)
+but the tail under load: p99 at 20 conversations at once 299 against 822 ms, at 50 at once 523
+against 1267 ms, same throughput (3 Dec, docs/performance.md).
 Pinned by: tests/test_rasa_patches.py::test_messages_beyond_the_limit_wait_their_turn_and_all_are_answered,
 ::test_a_message_waits_no_longer_than_its_patience_behind_hanging_ones and
 ::test_a_message_given_up_while_waiting_does_not_keep_a_turn.

@@ -7,6 +7,7 @@ Why: Rasa checks every rule against every state of the conversation, newest firs
 thousands of checks a message, ~10 % of its CPU), parsing each rule's JSON key again for every
 check (`RuleIndex` below says how the index finds the same rules).
 Measured gain: `_get_possible_keys` 1.9 -> 0.15 ms CPU a message (profiler; docs/performance.md).
+(7 Dec: switching it off added 7.7 % CPU per message; `python -m bot.tools.bench.cpu --each`, docs/rasa-patches.md).
 Pinned by: tests/test_rasa_patches.py::test_the_rule_policy_finds_the_rules_rasa_finds_with_its_index
 (every prefix of every conversation test and training rule).
 """

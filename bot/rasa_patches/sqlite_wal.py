@@ -10,6 +10,7 @@ loses nothing; only a power cut of the machine may lose the last messages
 (`BOT_SQLITE_SYNCHRONOUS=FULL` syncs every commit as well, ~6 ms per commit).
 Measured gain: a commit 27 ms -> 0.2 ms of wall time (the benchmark's "wall ms per message"; the
 CPU a message costs hardly changes).
+(7 Dec: leaving it out added 30 % CPU and 78 % wall time per message; `python -m bot.tools.bench.cpu --each`, docs/rasa-patches.md).
 Pinned by: tests/test_sql_store.py and tests/test_rasa_patches.py::test_the_sqlite_store_is_kept_open_in_wal_mode.
 """
 

@@ -7,6 +7,7 @@ module loaded so far when it is imported: 2 s before TensorFlow is loaded, 10-15
 TensorFlow imports JAX, if installed, only to convert JAX models to TensorFlow Lite, which Rasa
 never does; it goes on without it.
 Measured gain: -10 to -14 s of the start, -65 MB and -0.6 s per Rasa process (docs/performance.md).
+(7 Dec: leaving it out made the start 42 % longer and the process 64 MB larger; `python -m bot.tools.bench.cpu --each`, docs/rasa-patches.md).
 Pinned by: tests/test_rasa_patches.py::test_the_model_loads_with_the_domain_rasa_would_read (the
 model loads and predicts as with Rasa's own start) and the benchmark's start time.
 """
