@@ -8,7 +8,7 @@ RASA_DATA := --config config.yml --domain domain --data data
 # Rasa sends usage data to Rasa's servers unless told not to (bot/runtime/settings.py, RASA_ENVIRONMENT).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: banner install run test bench build train check quality validate conversation-tests shell lock clean audit
+.PHONY: banner install run test test-fast lint bench build train check quality validate conversation-tests shell lock clean audit
 
 install: $(VENV)/.installed
 
@@ -36,7 +36,7 @@ check: install
 evaluate: train
 	$(PY) -m bot evaluate
 
-# Language-identification benchmark and intent accuracy per language (README, "Languages").
+# Language-identification benchmark and intent accuracy per language (docs/languages-and-nlu.md).
 quality: train
 	$(PY) -m bot quality
 
@@ -55,13 +55,22 @@ validate: train
 conversation-tests: train
 	$(PY) -m rasa test core --stories tests/conversations --model models --out reports/conversations --fail-on-prediction-errors
 
-test: train
+test: train lint
 	@bash scripts/test-prerequisites.sh
 	$(PY) -m bot check
 	$(PY) -m pytest
 	$(PY) -m rasa data validate $(RASA_DATA)
 	$(PY) -m rasa test core --stories tests/conversations --model models --out reports/conversations --fail-on-prediction-errors
 	@$(MAKE) --no-print-directory audit
+
+# The unit tier only (no trained model, no running processes): seconds, for every edit.
+# The other tiers: pytest -m model / -m stack / -m browser (pyproject.toml, tests/conftest.py).
+test-fast: install
+	$(PY) -m pytest -m unit -q
+
+# Lint (ruff; its settings are in pyproject.toml). Formatting is not enforced yet.
+lint: install
+	$(PY) -m ruff check .
 
 # Dependency audit: pip-audit over requirements.lock, in an environment of its own (it needs
 # packaging>=21, Rasa 3.6 pins packaging<21). SECURITY.md holds the decisions on what it finds.
@@ -76,7 +85,7 @@ audit: install
 	  || { echo "Dependency audit NOT DONE: pip-audit could not be installed (no package index?)"; exit 0; }
 	@[ ! -x $(AUDIT_VENV)/bin/pip-audit ] || $(PY) -m bot.tools.dependency_audit $(AUDIT_VENV)/bin/pip-audit requirements.lock SECURITY.md
 
-# Benchmark against a plain `rasa init` assistant (README, "Performance and scale"); not a test.
+# Benchmark against a plain `rasa init` assistant, and the Rasa patches off and on (docs/performance.md).
 # Extra options: make bench BENCH_ARGS="--workers 2 --endpoints endpoints.scale.yml"
 bench: train
 	$(PY) -m bot bench $(BENCH_ARGS)

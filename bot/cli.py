@@ -189,6 +189,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     bench.add_argument("--workers", type=int, default=0, help="SANIC_WORKERS for this assistant (default: one per core, at most 2)")
     bench.add_argument("--endpoints", help="endpoints file for this assistant (e.g. endpoints.scale.yml)")
     bench.add_argument("--no-accuracy", action="store_true", help="skip `python -m bot evaluate` / `quality`")
+    bench.add_argument("--no-patch-figures", action="store_true",
+                       help="skip the Rasa patches' figures (off, on, each left out; ~4 min)")
     bench.add_argument("--out", default="reports/bench", help="folder of the report")
     commands.add_parser(
         "quality", help="language-identification benchmark and intent accuracy per language"

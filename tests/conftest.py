@@ -165,3 +165,22 @@ def assistant(tmp_path_factory, fake_whatsapp, fake_telegram) -> Iterator[Assist
     )
     yield running
     running.stack.stop()
+
+
+TIERS = ("unit", "model", "stack", "browser")
+STACK_FIXTURES = {"assistant", "stack"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Every test gets one tier marker (pyproject.toml): browser for tests/browser, stack for
+    tests that start the assistant (`server`, or an `assistant`/`stack` fixture), model where a
+    module says so, else unit."""
+    for item in items:
+        if any(item.get_closest_marker(tier) for tier in TIERS):
+            continue
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+        elif item.get_closest_marker("server") or STACK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.stack)
+        else:
+            item.add_marker(pytest.mark.unit)

@@ -53,10 +53,31 @@ def test_a_small_load_is_answered_in_full_and_reported(assistant, tmp_path):
     assert (tmp_path / "latency.png").stat().st_size > 0
 
 
-def test_the_cpu_measurement_runs_both_configurations_on_the_same_messages():
-    from bot.tools.bench.cpu import run as measure_cpu
+def test_the_cpu_measurement_runs_plain_and_patched_rasa_on_the_same_messages():
+    from bot.tools.bench import cpu
 
-    results = measure_cpu(conversation_count=1)
-    assert list(results) == ["as Rasa 3.6 runs it", "with bot.runtime.rasa_server's fixes"]
+    results = cpu.run(conversation_count=1)
+    assert list(results) == [cpu.PLAIN, cpu.PATCHED]
     for figures in results.values():
         assert figures["messages"] == 4 and figures["cpu_ms_per_message"] > 0 and figures["load_seconds"] > 0
+    assert "| plain Rasa 3.6 (BOT_RASA_PATCHES=off) |" in cpu.markdown(results)
+
+
+def test_each_patch_gets_its_share_and_one_that_buys_too_little_is_named():
+    from bot.tools.bench import cpu
+
+    process = {"cpu_ms_per_message": 10.0, "wall_ms_per_message": 20.0, "load_seconds": 2.0,
+               "messages": 4, "memory_mb": 400.0}
+    switched = {"cpu_ms_per_message": 5.0, "wall_ms_per_message": 10.0, "messages": 40}
+    results = {cpu.PLAIN: {**process, "cpu_ms_per_message": 40.0}, cpu.PATCHED: process,
+               cpu.without("domain_loading"): {**process, "load_seconds": 4.0},
+               cpu.SWITCHED: switched,
+               cpu.without("rule_index"): {**switched, "cpu_ms_per_message": 5.5},
+               cpu.without("endpoint_sessions"): {**switched, "cpu_ms_per_message": 5.05}}
+    shares = cpu.patch_shares(results)
+    assert shares["domain_loading"]["buys_enough"] and shares["domain_loading"]["load_seconds"] == 1.0
+    assert shares["rule_index"]["buys_enough"] and round(shares["rule_index"]["cpu_ms_per_message"], 3) == 0.1
+    assert not shares["endpoint_sessions"]["buys_enough"]
+    report = cpu.markdown(results)
+    assert "| endpoint_sessions | +1.0% | +0.0% | – | – | **no** |" in report
+    assert "| without endpoint_sessions (switched off) | 5.05 | 10.00 | – | – |" in report

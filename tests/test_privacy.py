@@ -21,11 +21,11 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy.settings import PrivacySettings, inner_store_config, tracker_store_config
+from bot.content.translations import Translations
 from bot.privacy.retention import SECONDS_PER_DAY, RetentionJob, purge
+from bot.privacy.settings import PrivacySettings, inner_store_config, tracker_store_config
 from bot.stores.sql_store import SQLStore
 from bot.stores.tracker_store import RedactingTrackerStore
-from bot.content.translations import Translations
 
 DOMAIN = Domain.from_dict({"slots": {"language": {"type": "text", "mappings": [{"type": "custom"}]}}})
 PERSONAL = ["628194821", "06-12345678", "ahmad.k@gmail.com", "NL58ASNB1345117742", "2345678901"]
@@ -248,12 +248,17 @@ async def test_in_memory_store_is_purged_too():
     assert list(await store.keys()) == ["new"]
 
 
-async def test_the_store_purges_when_created_and_then_periodically(tmp_path):
+async def test_the_server_purges_when_it_starts_and_then_periodically(tmp_path):
+    from bot.runtime.safeguards import start_retention
+
     now = time.time()
     inner = sql_store(tmp_path / "c.db")
     await inner.save(conversation("old", "hallo", at=now - 40 * SECONDS_PER_DAY))
     store = RedactingTrackerStore(DOMAIN, inner=inner, retention_days=30)
+    assert await store.retrieve("old") is not None, "creating the store deletes nothing"
+    started = start_retention(store)  # what the server process does once its store is made
     assert await store.retrieve("old") is None, "purged when the server starts"
+    started.task.cancel()
 
     clock = {"now": now}
     waits: List[float] = []

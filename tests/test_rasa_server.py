@@ -1,142 +1,19 @@
-"""The Rasa server's speed fixes change no behaviour: action-server answers are checked as before."""
+"""The Rasa server's entry point: the patches' switch and version guard, the explicit safeguards."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import inspect
+import logging
+import subprocess
+import sys
 
-import jsonschema
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from rasa.core.actions.action import RemoteAction
 
-from bot.runtime.rasa_server import install_speedups
+from bot import rasa_patches
+from bot.rasa_patches import PatchSettings, RasaVersionMismatch, messages_at_once_setting
+from bot.runtime.rasa_server import endpoints_argument
 
-
-@pytest.fixture(scope="module")
-def action() -> RemoteAction:
-    install_speedups()
-    return RemoteAction("action_answer_topic", None)
-
-
-def test_a_valid_action_answer_is_accepted(action):
-    answer = {"events": [{"event": "slot", "name": "language", "value": "nl"}], "responses": [{"text": "Hallo"}]}
-    assert action._validate_action_result(answer)
-
-
-@pytest.mark.parametrize(
-    "answer",
-    [
-        {"events": [{"event": "slot", "name": 42}]},
-        {"events": "not a list"},
-        {"responses": [42]},
-    ],
-)
-def test_an_invalid_action_answer_is_refused_as_rasa_refuses_it(action, answer):
-    with pytest.raises(jsonschema.ValidationError) as cached:
-        action._validate_action_result(answer)
-    with pytest.raises(jsonschema.ValidationError) as plain:
-        jsonschema.validate(answer, RemoteAction.action_response_format_spec())
-    assert cached.value.message.startswith(plain.value.message)
-    assert "Failed to validate Action server response" in cached.value.message
-
-
-def test_the_fast_yaml_reader_reads_the_trained_domain_as_rasa_does(trained_model_domain_text):
-    from rasa.shared.utils.io import read_yaml
-
-    from bot.content import fast_yaml
-
-    assert fast_yaml.rasa_load(trained_model_domain_text) == read_yaml(trained_model_domain_text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "a: yes\nb: no\nc: on\nd: off\ne: y\n",  # text in YAML 1.2, booleans in PyYAML's 1.1
-        "a: 012\nb: 0o17\nc: 0x1F\nd: 1_000\ne: -3\nf: +1\n",
-        "a: 1e3\nb: .5\nc: 1.5e-3\nd: .inf\ne: -.inf\nf: 1:20\n",
-        "a: ~\nb: null\nc:\nd: 'true'\ne: True\nf: FALSE\n",
-        "a: 2026-01-01\nb: 2026-01-01 10:00:00\nc: 2026-1-1\n",
-        'a: "\\ud83d\\udc4d"\nb: "caf\\u00e9"\n',  # all ASCII: escaped emoji, as Rasa writes them
-        "a: مرحبا\nb: ሰላም\nc: 👍\n",
-        "- [1, two, {three: 3}]\n- &x {k: v}\n- *x\n",
-    ],
-)
-def test_the_fast_yaml_reader_gives_what_rasa_reads(text):
-    from rasa.shared.utils.io import read_yaml
-
-    from bot.content import fast_yaml
-
-    fast, rasa = fast_yaml.rasa_load(text), read_yaml(text)
-    assert fast == rasa
-    assert repr(fast) == repr(dict(rasa) if isinstance(rasa, dict) else list(rasa))  # same types
-
-
-@pytest.fixture(scope="module")
-def trained_model(project, tmp_path_factory):
-    """The trained model, loaded twice: with Rasa's dask runner and with the sequential one."""
-    from rasa.engine import loader
-    from rasa.engine.runner.dask import DaskGraphRunner
-    from rasa.engine.storage.local_model_storage import LocalModelStorage
-    from rasa.model import get_latest_model
-
-    from bot.rasa_patches.graph_runner import SequentialGraphRunner
-
-    install_speedups()
-    archive = get_latest_model(str(project / "models"))
-    assert archive, "make test trains the model first"
-    loaded = {}
-    for runner in (DaskGraphRunner, SequentialGraphRunner):
-        loaded[runner.__name__] = loader.load_predict_graph_runner(
-            tmp_path_factory.mktemp(runner.__name__), Path(archive), LocalModelStorage, runner
-        )
-    return loaded
-
-
-@pytest.fixture(scope="module")
-def trained_model_domain_text(trained_model, project):
-    import tarfile
-
-    from rasa.model import get_latest_model
-
-    with tarfile.open(get_latest_model(str(project / "models"))) as archive:
-        member = next(m for m in archive.getmembers() if m.name.endswith("domain_provider/domain.yml"))
-        return archive.extractfile(member).read().decode("utf-8")
-
-
-@pytest.mark.parametrize("text", ["Mag ik werken als asielzoeker?", "hello", "ok", "بالعربي", "ሰላም", "/greet", ""])
-def test_the_sequential_runner_parses_as_dask_does(trained_model, text):
-    from rasa.core.channels.channel import UserMessage
-
-    answers = []
-    for metadata, runner in trained_model.values():
-        result = runner.run({"__message__": [UserMessage(text, sender_id="t")]}, [metadata.nlu_target])
-        answers.append([message.as_dict(only_output_properties=True) for message in result[metadata.nlu_target]])
-    assert answers[0] == answers[1]
-    assert answers[0][0]["intent"]["name"]
-
-
-def test_the_sequential_runner_predicts_as_dask_does(trained_model):
-    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    predictions = []
-    for metadata, runner in trained_model.values():
-        tracker = DialogueStateTracker.from_events("t", [
-            ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
-            UserUttered("hallo", {"name": "greet", "confidence": 1.0}),
-        ], slots=metadata.domain.slots)
-        prediction = runner.run({"__tracker__": tracker}, [metadata.core_target])[metadata.core_target]
-        predictions.append((prediction.max_confidence_index, prediction.policy_name, prediction.probabilities))
-    assert predictions[0] == predictions[1]
-    assert predictions[0][2][predictions[0][0]] > 0.5
-
-
-def test_the_model_loads_with_the_domain_rasa_would_read(trained_model):
-    (dask_metadata, dask), (fast_metadata, fast) = trained_model.values()
-    slow_domain = dask._instantiated_nodes["domain_provider"]._component._domain
-    fast_domain = fast._instantiated_nodes["domain_provider"]._component._domain
-    assert fast_domain.as_dict() == slow_domain.as_dict()
+pytestmark = pytest.mark.unit
 
 
 def test_rasa_processes_send_no_telemetry_unless_asked(project, tmp_path, monkeypatch):
@@ -150,365 +27,167 @@ def test_rasa_processes_send_no_telemetry_unless_asked(project, tmp_path, monkey
     assert rasa_environment({"RASA_TELEMETRY_ENABLED": "true"})["RASA_TELEMETRY_ENABLED"] == "true"
 
 
-def test_a_slot_copies_as_copy_copy_did(project):
-    """The direct `__copy__` gives what `copy.copy` gave through `__reduce_ex__`: an object of the
-    same class with the same attributes, whose value can change without touching the original."""
-    import copy
-
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.slots import Slot
-
-    install_speedups()
-    assert "__copy__" in Slot.__dict__
-    for slot in Domain.load(str(project / "domain")).slots:
-        slot.value = ["a"] if slot.type_name == "list" else slot.value
-        copied = copy.copy(slot)
-        via_reduce = copy._reconstruct(slot, None, *slot.__reduce_ex__(4))  # what copy.copy did
-        assert type(copied) is type(slot) is type(via_reduce)
-        assert copied.__dict__ == slot.__dict__ == via_reduce.__dict__
-        assert copied is not slot
-        copied.value = "changed"
-        assert slot.value != "changed"
-
-
-def test_rasa_deep_copies_only_for_debug_logs_and_only_when_it_logs_them():
-    """Each module given the debug-log `copy` uses `copy` only as `copy.deepcopy(...)` inside a
-    `structlogger.debug(...)` call (checked in its source, so a new Rasa that copies for
-    another reason is caught); the copy is made when Rasa logs at debug level, else skipped."""
-    import ast
-    import importlib
-    import inspect
-    import logging
-
-    from bot.runtime.rasa_server import DEBUG_LOG_COPIERS, CopyForDebugLogs
-
-    install_speedups()
-    for name in DEBUG_LOG_COPIERS:
-        module = importlib.import_module(name)
-        assert isinstance(module.copy, CopyForDebugLogs), name
-        tree = ast.parse(inspect.getsource(module))
-        in_debug_calls = {
-            id(node)
-            for call in ast.walk(tree)
-            if isinstance(call, ast.Call) and ast.unparse(call.func) == "structlogger.debug"
-            for node in ast.walk(call)
-        }
-        uses = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and ast.unparse(n.value) == "copy"]
-        assert uses, name
-        for use in uses:
-            assert use.attr == "deepcopy" and id(use) in in_debug_calls, (name, use.lineno)
-
-    events = [{"event": "user", "text": "hallo"}]
-    rasa_logger = logging.getLogger("rasa")
-    level = rasa_logger.level
-    try:
-        rasa_logger.setLevel(logging.INFO)
-        assert CopyForDebugLogs.deepcopy(events) is events
-        rasa_logger.setLevel(logging.DEBUG)
-        copied = CopyForDebugLogs.deepcopy(events)
-        assert copied == events and copied is not events and copied[0] is not events[0]
-    finally:
-        rasa_logger.setLevel(level)
-
-
-async def test_action_calls_share_one_kept_alive_connection_and_survive_a_server_restart():
-    """Rasa opened a new session and TCP connection for every action call; the calls now reuse
-    one, and a call after the server restarted (its connections closed) gets a new one."""
-    import asyncio
-
-    from aiohttp import web
-    from rasa.utils.endpoints import EndpointConfig
-
-    from bot.tools.bench.assistants import free_port
-
-    install_speedups()
-    peers = []
-
-    async def webhook(request: web.Request) -> web.Response:
-        peers.append(request.transport.get_extra_info("peername"))
-        return web.json_response({"events": [], "responses": []})
-
-    async def start(port: int) -> web.AppRunner:
-        app = web.Application()
-        app.router.add_post("/webhook", webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        return runner
-
-    port = free_port()
-    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
-    runner = await start(port)
-    for _ in range(3):
-        assert await endpoint.request(json={"next_action": "action_answer_topic"}) == {"events": [], "responses": []}
-    assert len(peers) == 3 and len(set(peers)) == 1
-    await runner.cleanup()  # the action server stops (and closes its connections), then starts again
-    await asyncio.sleep(0.1)
-    runner = await start(port)
-    try:
-        assert await endpoint.request(json={}) == {"events": [], "responses": []}
-        assert len(set(peers)) == 2
-    finally:
-        await runner.cleanup()
-
-
-def _component(trained_model, kind):
-    _, runner = trained_model["SequentialGraphRunner"]
-    return next(n._component for n in runner._instantiated_nodes.values() if type(n._component).__name__ == kind)
-
-
-def test_the_intent_classifier_gets_the_feature_rows_rasa_built(trained_model, project):
-    from rasa.core.channels.channel import UserMessage
-
-    from bot.tools.bench.conversations import examples_by_language
-
-    metadata, runner = trained_model["SequentialGraphRunner"]
-    texts = [t for intents in examples_by_language(project).values() for ts in intents.values() for t in ts[:2]]
-    texts += ["", "👍", "TWV", "1234", "ok ok ok ok"]
-    parsed = [
-        runner.run({"__message__": [UserMessage(text, sender_id="t")]}, ["run_CountVectorsFeaturizer3"])
-        ["run_CountVectorsFeaturizer3"][0]
-        for text in texts
-    ]
-    classifier = _component(trained_model, "LogisticRegressionClassifier")
-    for batch in ([m] for m in parsed):
-        ours, rasas = classifier._create_X(batch), classifier.rasa_create_X(batch)
-        assert ours.shape == rasas.shape and ours.dtype == rasas.dtype
-        assert (ours != rasas).nnz == 0
-    ours, rasas = classifier._create_X(parsed), classifier.rasa_create_X(parsed)  # many rows at once
-    assert ours.shape == rasas.shape == (len(texts), rasas.shape[1]) and (ours != rasas).nnz == 0
-
-
-def test_the_rule_policy_finds_the_rules_rasa_finds_with_its_index(trained_model, project):
-    """Every prefix of every conversation test (tests/conversations) and of the training rules,
-    as the rules see it and with the last user input as text: the rules that apply, found with
-    the index and by Rasa."""
-    from rasa.shared.core.events import ActionExecuted, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
-    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
-
-    metadata, _ = trained_model["SequentialGraphRunner"]
-    domain = metadata.domain
-    policy = _component(trained_model, "RulePolicy")
-    rule_only_data = policy._get_rule_only_data()
-    assert policy.rule_indexes is not None  # a loaded policy indexes its rules
-    steps = []
-    files = sorted((project / "tests" / "conversations").glob("*.yml")) + sorted((project / "data" / "rules").glob("*.yml"))
-    for path in files:
-        for story in YAMLStoryReader(domain).read_from_file(str(path)):
-            events = [e for step in story.story_steps for e in step.events] if hasattr(story, "story_steps") else story.events
-            tracker = DialogueStateTracker.from_events("t", [], slots=domain.slots)
-            for event in events:
-                if isinstance(event, UserUttered) and not event.intent_name:
-                    continue
-                tracker.update(event)
-                if isinstance(event, (UserUttered, ActionExecuted)):
-                    for as_text in (False, True):
-                        steps.append(policy._prediction_states(tracker, domain, as_text, rule_only_data=rule_only_data))
-    assert len(steps) > 200
-    found = 0
-    for lookup in (policy.lookup[RULES], policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH]):
-        for states in steps:
-            expected = policy.rasa_get_possible_keys(lookup, states)
-            assert policy._get_possible_keys(lookup, states) == expected
-            found += len(expected)
-    assert found > 100  # rules were found, not only none
-    assert {id(policy.lookup[RULES]), id(policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH])} <= set(policy.rule_indexes)
-
-
-_EVENT = st.fixed_dictionaries(
-    {"event": st.sampled_from(["slot", "bot", "action", "user", "active_loop", "followup", "reminder", "nonsense", ""])},
-    optional={
-        "name": st.one_of(st.text(max_size=5), st.integers(), st.none()),
-        "value": st.one_of(st.text(max_size=5), st.integers(), st.none(), st.lists(st.integers(), max_size=2)),
-        "text": st.one_of(st.text(max_size=5), st.none(), st.integers()),
-        "timestamp": st.one_of(st.floats(allow_nan=False), st.none(), st.text(max_size=2)),
-        "metadata": st.one_of(st.dictionaries(st.text(max_size=3), st.integers(), max_size=2), st.none(), st.integers()),
-        "intent": st.one_of(st.dictionaries(st.sampled_from(["name", "confidence"]), st.integers(), max_size=2), st.text(max_size=2)),
-        "policy": st.one_of(st.text(max_size=3), st.none()),
-        "confidence": st.one_of(st.floats(allow_nan=False), st.none(), st.text(max_size=2)),
-        "data": st.one_of(st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2), st.none()),
-    },
-)
-_ANSWER = st.fixed_dictionaries(
-    {},
-    optional={
-        "events": st.one_of(st.lists(st.one_of(_EVENT, st.integers(), st.text(max_size=3)), max_size=4), st.text(max_size=3)),
-        "responses": st.one_of(st.lists(st.one_of(st.dictionaries(st.sampled_from(["text", "buttons"]), st.text(max_size=3)), st.integers()), max_size=3), st.none()),
-    },
-)
-
-
-@settings(max_examples=600, deadline=None)
-@given(answer=_ANSWER)
-def test_action_answers_are_accepted_and_refused_as_jsonschema_does(action, answer):
-    """The quick check of a valid answer accepts exactly what jsonschema accepts, and a refused
-    answer gets jsonschema's own best error."""
-    from bot.runtime.rasa_server import ActionAnswerValidator
-
-    schema = RemoteAction.action_response_format_spec()
-    validator = ActionAnswerValidator(schema)
-    expected = jsonschema.exceptions.best_match(jsonschema.validators.validator_for(schema)(schema).iter_errors(answer))
-    found = validator.first_error(answer)
-    assert (found is None) == (expected is None)
-    if expected is not None:
-        assert found.message == expected.message and list(found.path) == list(expected.path)
-
-
-def test_the_quick_check_is_used_for_the_answers_the_actions_give(action):
-    from bot.runtime.rasa_server import ActionAnswerValidator
-
-    validator = ActionAnswerValidator(RemoteAction.action_response_format_spec())
-    answer = {"events": [{"event": "slot", "name": "language", "value": "nl", "timestamp": None},
-                         {"event": "active_loop", "name": None}, {"event": "followup", "name": "x"}],
-              "responses": [{"text": "Hallo", "buttons": [{"title": "a", "payload": "/b"}]}]}
-    assert validator._is_valid_by_kind(answer) and validator.first_error(answer) is None
-
-
-def test_a_tracker_gives_the_states_rasa_gives_however_often_it_is_asked(trained_model, project):
-    """Every prefix of every conversation test, with the arguments the two policies use: the
-    remembered states equal Rasa's, also after a caller changed the ones it got and after
-    new events."""
-    from rasa.shared.core.events import ActionExecuted, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
-    from rasa.shared.core.constants import USER
-
-    metadata, _ = trained_model["SequentialGraphRunner"]
-    domain = metadata.domain
-    rule_only_data = _component(trained_model, "RulePolicy")._get_rule_only_data()
-    arguments = [(False, False, None), (False, True, rule_only_data), (True, False, None)]
-    checked = 0
-    for path in sorted((project / "tests" / "conversations").glob("*.yml")):
-        for story in YAMLStoryReader(domain).read_from_file(str(path)):
-            tracker = DialogueStateTracker.from_events("t", [], slots=domain.slots)
-            for event in story.events:
-                if isinstance(event, UserUttered) and not event.intent_name:
-                    continue
-                tracker.update(event)
-                if not isinstance(event, (UserUttered, ActionExecuted)):
-                    continue
-                for omit, ignore, rule_only in arguments:
-                    expected = tracker.rasa_past_states(domain, omit, ignore, rule_only)
-                    first = tracker.past_states(domain, omit, ignore, rule_only)
-                    assert first == expected
-                    for state in first:  # what Rasa's featurizers do to the states they get
-                        state.get(USER, {}).pop("intent", None)
-                        state.clear()
-                    assert tracker.past_states(domain, omit, ignore, rule_only) == expected
-                    checked += 1
-    assert checked > 300
-
-
-def test_messages_beyond_the_limit_wait_their_turn_and_all_are_answered(monkeypatch):
-    import asyncio
-
-    from rasa.core.processor import MessageProcessor
-
-    from bot.runtime.rasa_server import _install_message_admission
-
-    inside, most_inside, started = [0], [0], []
-
-    async def handle(self, message):
-        started.append(message)
-        inside[0] += 1
-        most_inside[0] = max(most_inside[0], inside[0])
-        await asyncio.sleep(0.01)  # an action-server call: another admitted message may run
-        await asyncio.sleep(0)
-        inside[0] -= 1
-        return [{"text": f"answer to {message}"}]
-
-    monkeypatch.setattr(MessageProcessor, "handle_message", handle)
-    _install_message_admission(2)
-
-    async def twelve_at_once():
-        return await asyncio.gather(*(MessageProcessor.handle_message(None, n) for n in range(12)))
-
-    answers = asyncio.run(twelve_at_once())
-    assert answers == [[{"text": f"answer to {n}"}] for n in range(12)]
-    assert most_inside[0] == 2
-    assert started == list(range(12))  # first come, first served
-
-
-def test_a_message_waits_no_longer_than_its_patience_behind_hanging_ones():
-    import asyncio
-
-    from bot.runtime.rasa_server import MessageAdmission
-
-    admission = MessageAdmission(limit=1, patience=0.05)
-
-    async def scenario():
-        never = asyncio.Event()
-        hanging = asyncio.ensure_future(admission.run(never.wait))  # an action server that never answers
-        await asyncio.sleep(0)
-        answer = await asyncio.wait_for(admission.run(lambda: asyncio.sleep(0, result="answered")), 5)
-        hanging.cancel()
-        return answer
-
-    assert asyncio.run(scenario()) == "answered"
-
-
-def test_a_message_given_up_while_waiting_does_not_keep_a_turn():
-    import asyncio
-
-    from bot.runtime.rasa_server import MessageAdmission
-
-    admission = MessageAdmission(limit=1, patience=30)
-    order = []
-
-    async def work(name, seconds):
-        order.append(name)
-        await asyncio.sleep(seconds)
-        return name
-
-    async def scenario():
-        first = asyncio.ensure_future(admission.run(lambda: work("first", 0.05)))
-        await asyncio.sleep(0)
-        gone = asyncio.ensure_future(admission.run(lambda: work("gone", 0)))  # its client left
-        third = asyncio.ensure_future(admission.run(lambda: work("third", 0)))
-        await asyncio.sleep(0.01)
-        gone.cancel()
-        results = await asyncio.gather(first, third)
-        later = await asyncio.wait_for(admission.run(lambda: work("later", 0)), 1)
-        return results, later, admission._queue().in_progress
-
-    results, later, in_progress = asyncio.run(scenario())
-    assert results == ["first", "third"] and later == "later"
-    assert order == ["first", "third", "later"]
-    assert in_progress == 0
-
-
 @pytest.mark.parametrize("setting, limit", [("", 4), (" ", 4), ("0", 0), ("8", 8)])
 def test_the_messages_at_once_setting_is_read_as_a_number(setting, limit):
-    from bot.runtime.rasa_server import messages_at_once_setting
-
     assert messages_at_once_setting(setting) == limit
 
 
 @pytest.mark.parametrize("setting", ["four", "-1", "2.5"])
 def test_a_wrong_messages_at_once_setting_says_what_is_expected(setting):
-    from bot.runtime.rasa_server import messages_at_once_setting
-
     with pytest.raises(ValueError, match="BOT_MESSAGES_AT_ONCE must be a whole number"):
         messages_at_once_setting(setting)
 
 
-async def test_the_kept_alive_sessions_are_closed_when_the_server_stops():
-    """Rasa's after_server_stop listener now also closes this loop's action-server session, so a
-    stopping worker leaves no unclosed session or connection behind."""
+@pytest.mark.parametrize("switch, enabled", [("", True), ("on", True), ("ON", True), ("off", False), (" Off ", False)])
+def test_the_switch_turns_the_patches_on_and_off(switch, enabled):
+    assert PatchSettings.from_env({"BOT_RASA_PATCHES": switch}).enabled is enabled
+    assert PatchSettings.from_env({}).enabled
+
+
+@pytest.mark.parametrize("variable, value", [("BOT_RASA_PATCHES", "maybe"), ("BOT_SQLITE_SYNCHRONOUS", "OFF")])
+def test_a_wrong_patch_setting_says_what_is_expected(variable, value):
+    with pytest.raises(ValueError, match=variable):
+        PatchSettings.from_env({variable: value})
+
+
+def test_the_patches_refuse_another_rasa_version_and_replace_nothing():
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    own = RulePolicy.__dict__["_get_possible_keys"]
+    with pytest.raises(RasaVersionMismatch, match=r"Rasa 3\.6\.22 is installed.*BOT_RASA_PATCHES=off"):
+        rasa_patches.install(rasa_version="3.6.22")
+    assert RulePolicy.__dict__["_get_possible_keys"] is own
+    rasa_patches.check_rasa_version()  # the installed one is the one they were written for
+
+
+def test_off_installs_nothing_and_undo_restores_every_replacement():
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    assert rasa_patches.install(PatchSettings(enabled=False)).names() == []
+    before = dict(vars(RemoteAction)), dict(vars(RulePolicy))
+    replacements = rasa_patches.install()
+    assert "rasa.core.actions.action.RemoteAction._validate_action_result" in replacements.names()
+    assert "rasa_get_possible_keys" in vars(RulePolicy)  # Rasa's own, kept beside the patch
+    replacements.undo()
+    assert (dict(vars(RemoteAction)), dict(vars(RulePolicy))) == before
+
+
+def test_every_patch_module_says_what_it_replaces_why_its_gain_and_its_test():
+    import importlib
+
+    for name in rasa_patches.PATCHES:
+        doc = importlib.import_module(f"bot.rasa_patches.{name}").__doc__ or ""
+        for part in ("Replaces:", "Why:", "Measured gain:", "Pinned by:"):
+            assert part in doc, (name, part)
+
+
+def test_the_tests_that_pin_the_patches_exist(project):
+    """Every `tests/<file>.py::<test>` (or `::<test>` after one) a patch names is a test there."""
+    import importlib
+    import re
+
+    for name in rasa_patches.PATCHES:
+        doc = importlib.import_module(f"bot.rasa_patches.{name}").__doc__
+        pinned = doc[doc.index("Pinned by:"):]
+        current = None
+        for path, test in re.findall(r"(tests/\w+\.py)?::(\w+)", pinned):
+            current = path or current
+            assert current, (name, test)
+            assert re.search(rf"^(async )?def {test}\(", (project / current).read_text(), re.M), (name, current, test)
+
+
+def test_a_patch_that_is_not_known_cannot_be_left_out():
+    with pytest.raises(ValueError, match="no such Rasa patch: rule_indx"):
+        rasa_patches.install(leave_out=["rule_indx"])
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["run", "--endpoints", "var/e.yml"], "var/e.yml"), (["run", "--endpoints=x.yml"], "x.yml"), (["run"], "endpoints.yml"),
+])
+def test_the_server_reads_the_endpoints_file_rasa_reads(argv, expected):
+    assert str(endpoints_argument(argv)) == expected
+
+
+def test_creating_the_redacting_store_changes_nothing_outside_it(caplog):
+    """No side effects in the constructor: logging, Rasa's actions and the event loop are as
+    before; the store says in the log that the server's safeguards are missing."""
+    import rasa.core.actions.action as rasa_actions
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    from bot.stores.tracker_store import RedactingTrackerStore
+
+    factory, remote_action = logging.getLogRecordFactory(), rasa_actions.RemoteAction
+    with caplog.at_level(logging.WARNING):
+        RedactingTrackerStore(Domain.empty(), inner=InMemoryTrackerStore(Domain.empty()))
+    assert logging.getLogRecordFactory() is factory and rasa_actions.RemoteAction is remote_action
+    assert "Logs are not redacted" in caplog.text
+
+
+def test_the_server_process_installs_the_safeguards_explicitly(project, tmp_path):
+    """`install` redacts the logs, gives custom actions the fallback and adds the retention
+    listeners to Rasa's server; `undo` puts everything back."""
+    import rasa.core.actions.action as rasa_actions
+    import rasa.core.run
+
+    from bot.runtime import action_fallback, safeguards
+
+    serve, factory = rasa.core.run.serve_application, logging.getLogRecordFactory()
+    installed = safeguards.install(project / "endpoints.yml", project)
+    try:
+        assert safeguards.installed()
+        assert rasa_actions.RemoteAction is action_fallback.RemoteActionWithFallback
+        record = logging.getLogger("t").makeRecord("t", logging.INFO, "f", 1, "BSN %s", ("111222333",), None)
+        assert "111222333" not in record.getMessage()
+        assert rasa.core.run.serve_application is not serve
+        # Rasa's `rasa run` passes only the arguments the signature names (port, interface, ...)
+        assert inspect.signature(rasa.core.run.serve_application) == inspect.signature(serve)
+    finally:
+        installed.undo()
+    assert not safeguards.installed() and rasa.core.run.serve_application is serve
+    assert logging.getLogRecordFactory() is factory
+
+
+def test_retention_starts_when_the_server_has_made_its_store(tmp_path):
+    """The listener the server process adds purges old conversations of the agent's store."""
+    import asyncio
+    import time
     from types import SimpleNamespace
 
-    import rasa.core.run
-    from rasa.utils.endpoints import EndpointConfig
+    from rasa.core.tracker_store import AwaitableTrackerStore, InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
 
-    install_speedups()
-    async with EndpointConfig("http://127.0.0.1:9/webhook").session() as session:
-        assert not session.closed
-    assert not session.closed  # kept between calls
-    app = SimpleNamespace(ctx=SimpleNamespace(agent=None))  # what the listener gets from Sanic
-    await rasa.core.run.close_resources(app, None)
-    assert session.closed
-    async with EndpointConfig("http://127.0.0.1:9/webhook").session() as again:
-        assert again is not session and not again.closed  # a later call still gets a session
-    await again.close()
+    from bot.runtime.safeguards import retention_listeners
+    from bot.stores.tracker_store import RedactingTrackerStore
+
+    inner = InMemoryTrackerStore(Domain.empty())
+    store = RedactingTrackerStore(Domain.empty(), inner=inner, retention_days=30)
+    old = DialogueStateTracker.from_events("old", [UserUttered("hallo", timestamp=time.time() - 40 * 86_400)])
+    app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=AwaitableTrackerStore(store))))
+    (start, start_event), (stop, stop_event) = retention_listeners()
+
+    async def server_start_and_stop():
+        await inner.save(old)
+        await start(app, None)
+        kept = list(await inner.keys())
+        await stop(app, None)
+        return kept
+
+    assert (start_event, stop_event) == ("after_server_start", "before_server_stop")
+    assert asyncio.run(server_start_and_stop()) == []
+
+
+def test_the_patches_are_installed_only_by_the_server_entry_point():
+    """Importing the project's modules replaces nothing in Rasa (checked in a fresh process)."""
+    code = (
+        "import bot.runtime.rasa_server, bot.stores.tracker_store, bot.runtime.processes\n"
+        "from rasa.core.policies.rule_policy import RulePolicy\n"
+        "from rasa.core.actions import action\n"
+        "assert not hasattr(RulePolicy, 'rasa_get_possible_keys')\n"
+        "assert action.RemoteAction.__module__ == 'rasa.core.actions.action'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -4,7 +4,7 @@ A conversation is old when its latest event is older than `retention_days`; then
 are deleted. Works on Rasa's SQL tracker store (SQLite and PostgreSQL, through the store's own
 SQLAlchemy session and table), on the in-memory store, and on the Redis store (where Redis itself
 expires a conversation `retention_days` after its last change). Run by `python -m bot purge` and,
-inside the running Rasa server, every `purge_every_minutes` by the redacting tracker store.
+inside the running Rasa server, every `purge_every_minutes` (started by `bot.runtime.safeguards`).
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ class RetentionJob:
 
     async def run_forever(self) -> None:
         # In the event loop's own thread: the Rasa server keeps its SQLite connections in a pool
-        # that belongs to that thread (bot.runtime.rasa_server). One DELETE an hour is short.
+        # that belongs to that thread (bot.rasa_patches.sqlite_wal). One DELETE an hour is short.
         while True:
             await self.sleep(self.every_seconds)
             self.run_once()

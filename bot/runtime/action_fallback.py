@@ -16,7 +16,8 @@ server again, so answers resume by themselves when it is back. A form whose vali
 fails says the same and stays where it was (the answer is not taken unvalidated).
 After the message the assistant waits for the user; when `action_session_start` fails, Rasa's own
 session start is used, silently (the answer to the message says what is wrong).
-Installed by `bot.stores.tracker_store.RedactingTrackerStore` when Rasa creates it.
+Installed by the process that runs the Rasa server (`bot.runtime.safeguards`), whatever
+tracker store it uses and whether or not the Rasa patches are on.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.events import FollowupAction
 from rasa.shared.exceptions import RasaException
 
+from bot.rasa_patches.replacements import Replacements
+
 logger = logging.getLogger(__name__)
 UNAVAILABLE_RESPONSES = ("utter_action_unavailable", "utter_human_contacts")
 DEFAULT_TIMEOUT_SECONDS = 4.0
@@ -48,8 +51,8 @@ class RemoteActionWithTimeout(RemoteAction):
     async def run(self, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
         try:
             return await asyncio.wait_for(super().run(output_channel, nlg, tracker, domain), self.timeout())
-        except asyncio.TimeoutError:
-            raise RasaException(f"custom action '{self.name()}' took longer than {self.timeout():g} s")
+        except asyncio.TimeoutError as timeout:
+            raise RasaException(f"custom action '{self.name()}' took longer than {self.timeout():g} s") from timeout
 
 
 async def unavailable(nlg: Any, tracker: Any, output_channel: Any) -> List[Any]:
@@ -104,9 +107,9 @@ class FormActionWithFallback(FormAction):
         )
 
 
-def install() -> None:
+def install(replacements: Replacements) -> None:
     """Makes Rasa create these actions from now on: every custom action gets the fallback; a
     form's validation action gets the timeout and the form the fallback."""
-    rasa_actions.RemoteAction = RemoteActionWithFallback
-    rasa_forms.RemoteAction = RemoteActionWithTimeout
-    rasa_forms.FormAction = FormActionWithFallback
+    replacements.replace(rasa_actions, "RemoteAction", RemoteActionWithFallback)
+    replacements.replace(rasa_forms, "RemoteAction", RemoteActionWithTimeout)
+    replacements.replace(rasa_forms, "FormAction", FormActionWithFallback)

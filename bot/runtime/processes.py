@@ -127,7 +127,7 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
         Service(
             "rasa server",
             [
-                # = `rasa run`, with two speed fixes for Rasa 3.6 (bot/runtime/rasa_server.py)
+                # = `rasa run`, with the Rasa patches and the safeguards (bot/runtime/rasa_server.py)
                 python, "-m", "bot.runtime.rasa_server", "run", "--model", str(model),
                 "--endpoints", str(runtime_endpoints(settings)),
                 "--credentials", str(credentials),

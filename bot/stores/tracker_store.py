@@ -16,11 +16,10 @@ PostgreSQL, Redis, Mongo, ...) with its usual settings under `store:`:
 What users type (message texts, entity values, message metadata) and every slot value is redacted
 (`bot.privacy.redaction`); the assistant's own messages are kept as they are. The event broker, if any,
 gets the new events as they are: it is a way to pass them on, not a store (the helpdesk's broker
-redacts them unless the user agreed to share them with a person, `bot.helpdesk.service`). Rasa creates the tracker store
-once in every deployment (`make run`, `rasa run`, Docker, Helm), so creating this store also
-installs the other server-side privacy safeguards: log records are redacted
-(`bot.privacy.log_redaction`), old conversations are deleted (`bot.privacy.retention`), and a custom action that
-fails gives the user a clear message (`bot.runtime.action_fallback`).
+redacts them unless the user agreed to share them with a person, `bot.helpdesk.service`).
+Creating the store changes nothing else: the process that runs the server installs log
+redaction, the retention job and the action fallback (`bot.runtime.safeguards`); the store
+warns when it is used without them (plain `rasa run`).
 """
 
 from __future__ import annotations
@@ -40,13 +39,10 @@ from rasa.shared.core.events import EntitiesAdded, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.runtime import action_fallback
 from bot.runtime.metrics import ConversationMetrics
-
-from bot.privacy import log_redaction
-from bot.privacy.settings import PrivacySettings
 from bot.privacy.redaction import Redactor
-from bot.privacy.retention import RetentionJob
+from bot.privacy.settings import PrivacySettings
+from bot.runtime import safeguards
 from bot.runtime.settings import Settings
 from bot.stores.shared_state import ProcessConnection, this_servers_file
 from bot.stores.sql_store import SQLStore, mark_stored, stored_events
@@ -214,15 +210,15 @@ class RedactingTrackerStore(TrackerStore):
         super().__init__(domain, event_broker)
         self.settings = PrivacySettings.from_config(privacy, Settings.from_env().project)
         self.redactor = self.settings.redactor()
-        log_redaction.install(self.redactor)
-        action_fallback.install()
         self.originals = RecentOriginals(
             self.settings.keep_originals_minutes, path=this_servers_file("originals")
         )
         self.metrics = ConversationMetrics()
-        self.retention = RetentionJob(inner, self.settings.retention_days, self.settings.purge_every_minutes)
-        self.retention.run_once()
-        self.retention.start()
+        if not safeguards.installed():
+            logger.warning(
+                "Logs are not redacted, old conversations not deleted and failing actions not "
+                "answered: start the server with `python -m bot.runtime.rasa_server run ...`."
+            )
 
     @property
     def domain(self) -> Domain:
@@ -235,7 +231,6 @@ class RedactingTrackerStore(TrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Streams the new events to the event broker as they are, then keeps them redacted."""
-        self.retention.start()
         await self.stream_events(tracker)
         stored = stored_events(tracker)
         self.metrics.observe(itertools.islice(tracker.events, stored or 0, None), tracker.get_slot("language"))

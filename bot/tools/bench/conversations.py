@@ -8,7 +8,6 @@ from typing import Dict, List
 
 from bot.content import fast_yaml
 
-
 # Intents that open or close a conversation; the others are the questions in between.
 OPENING = "greet"
 CLOSING = ("goodbye", "thank", "thanks")

@@ -20,9 +20,9 @@ from typing import Any, Dict, List
 
 import yaml
 
+from bot.runtime.settings import PROJECT_DIRECTORY
 from bot.tools.bench.conversations import examples_by_language
 from bot.tools.bench.report import percentile
-from bot.runtime.settings import PROJECT_DIRECTORY
 
 DIET = {"name": "DIETClassifier", "random_seed": 42, "entity_recognition": False, "constrain_similarities": True}
 

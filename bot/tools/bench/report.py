@@ -107,7 +107,7 @@ def _cell(value: Any, unit: str = "") -> str:
 def markdown(figures: Dict[str, Any]) -> str:
     run = figures["run"]
     lines = [
-        f"# Benchmark: Werkwijzer against a plain `rasa init` assistant",
+        "# Benchmark: Werkwijzer against a plain `rasa init` assistant",
         "",
         f"Run {run['started']} on {run['cpus']} CPUs (load average at start {run['load_average']}), "
         f"Rasa {run['rasa']}; command `{run['command']}`. Each level: at most {run['max_messages']} messages "
@@ -150,6 +150,12 @@ def markdown(figures: Dict[str, Any]) -> str:
                   f"- request to the action server: {call['full_bytes']} bytes with the whole domain, "
                   f"{call['selective_bytes']} bytes without it",
                   f"- p50 of a call: {call['full_p50_ms']} ms with the domain, {call['selective_p50_ms']} ms without"]
+    if figures.get("rasa_patches"):
+        from bot.tools.bench import cpu
+
+        lines += ["", "## The Rasa patches (bot/rasa_patches): off, on, each left out", "",
+                  "In-process, one message at a time, fresh process each (`python -m bot.tools.bench.cpu --each`).", "",
+                  cpu.markdown(figures["rasa_patches"])]
     lines += ["", "## Accuracy", ""]
     for name, outcome in figures["accuracy"].items():
         lines += [f"### `python -m bot {name}`", "", "```", outcome.strip() or "(no output)", "```", ""]

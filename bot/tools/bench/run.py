@@ -14,12 +14,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from bot.runtime.settings import Settings
 from bot.tools.bench import report
-from bot.tools.bench.assistants import Running, TrainedModel, baseline_model, project_model, start_baseline, start_project
+from bot.tools.bench.assistants import (
+    Running,
+    TrainedModel,
+    baseline_model,
+    project_model,
+    start_baseline,
+    start_project,
+)
 from bot.tools.bench.conversations import conversations, examples_by_language
 from bot.tools.bench.load import LoadPlan, LoadResult, result_from_json
 from bot.tools.bench.memory import PeakMemory
-from bot.runtime.settings import Settings
 
 # `python -m bot <command>` of the knowledge and language lanes, reported when they exist.
 ACCURACY_COMMANDS = ("evaluate", "quality")
@@ -38,6 +45,9 @@ class BenchOptions:
     cache: Path = Path(".cache/bench")
     project_env: Dict[str, str] = field(default_factory=dict)  # e.g. SANIC_WORKERS for the project
     accuracy: bool = True
+    # The Rasa patches off, on and each left out (`bot.tools.bench.cpu`), in the same run.
+    patch_figures: bool = True
+    patch_conversations: int = 30
     command: str = "python -m bot bench"
 
 
@@ -193,6 +203,11 @@ def run_bench(settings: Settings, options: BenchOptions, announce: Callable[[str
                     figures["action_call"] = action_call_cost(project, action_url)
             finally:
                 running.stack.stop()
+    if options.patch_figures:
+        from bot.tools.bench import cpu
+
+        announce("Measuring the Rasa patches: off, on, and each left out ...")
+        figures["rasa_patches"] = cpu.run(options.patch_conversations, settings, each=True)
     figures["accuracy"] = accuracy(project) if options.accuracy else {}
     return report.write(figures, out)
 
@@ -204,6 +219,7 @@ def bench_from_arguments(settings: Settings, args: Any) -> int:
         max_seconds=args.max_seconds,
         out=Path(args.out),
         accuracy=not args.no_accuracy,
+        patch_figures=not getattr(args, "no_patch_figures", False),
         project_env={"SANIC_WORKERS": str(args.workers)} if args.workers else {},
         command="python -m bot bench " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["bench"] else "python -m bot bench",
     )
