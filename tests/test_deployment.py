@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest

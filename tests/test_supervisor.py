@@ -79,7 +79,10 @@ def test_killing_the_supervisor_frees_every_port_within_ten_seconds(tmp_path):
         os.kill(supervisor.pid, signal.SIGKILL)
         supervisor.wait()
         assert wait_for(lambda: not any(port_taken(url) for url in urls), 10), [u for u in urls if port_taken(u)]
-        alive = lambda: {pid: command_line(pid) for pid in started if command_line(pid)}
+
+        def alive():
+            return {pid: command_line(pid) for pid in started if command_line(pid)}
+
         assert wait_for(lambda: not alive(), 10), alive()
     finally:
         if supervisor.poll() is None:

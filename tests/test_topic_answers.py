@@ -139,7 +139,7 @@ def first_messages(day: dt.date):
 def test_the_first_message_fits_a_phone_screen_in_9_of_10_answers(day, wanted):
     """On a day when many rules are past their review date (2027-02-01) the "last checked" note
     makes some first messages longer: still short enough for WhatsApp, in most answers <= 700."""
-    lengths = {(i, l): len(a.text) for i, l, a in first_messages(day)}
+    lengths = {(i, lang): len(a.text) for i, lang, a in first_messages(day)}
     within = [key for key, n in lengths.items() if n <= FIRST_MESSAGE_LIMIT]
     share = len(within) / len(lengths)
     short = sum(n <= 500 for n in lengths.values()) / len(lengths)
@@ -147,7 +147,7 @@ def test_the_first_message_fits_a_phone_screen_in_9_of_10_answers(day, wanted):
     assert share >= wanted, sorted(((n, key) for key, n in lengths.items() if n > FIRST_MESSAGE_LIMIT), reverse=True)
     assert max(lengths.values()) <= 1024  # WhatsApp's limit for a message with reply buttons
     # The answer itself (before its caveats and sources): at most about 4 short lines.
-    answers = {(i, l): len(a.text.split("\n")[0]) for i, l, a in first_messages(day)}
+    answers = {(i, lang): len(a.text.split("\n")[0]) for i, lang, a in first_messages(day)}
     assert max(answers.values()) <= 500, max(answers.items(), key=lambda item: item[1])
 
 

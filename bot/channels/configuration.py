@@ -8,10 +8,9 @@ This module imports nothing from Rasa, so the launcher can use it cheaply.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Tuple
-
-import re
 
 DEFAULT_WHATSAPP_API_BASE = "https://graph.facebook.com"
 # Meta retires each Graph API version about two years after its release (v20.0 went in Sept 2026);

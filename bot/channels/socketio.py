@@ -43,8 +43,8 @@ from socketio import AsyncServer
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
 from bot.channels.platform import TOO_LONG, PlatformInput, channel_text, language_code
-from bot.stores.redis_state import RedisReplies, redis_of
 from bot.helpdesk import stream_tokens
+from bot.stores.redis_state import RedisReplies, redis_of
 from bot.stores.shared_state import ProcessConnection, keep_newest, this_servers_file
 
 logger = logging.getLogger(__name__)

@@ -30,7 +30,6 @@ from sanic.response import HTTPResponse
 
 from bot.channels.configuration import WhatsAppConfig
 from bot.channels.inbound import InboundPolicy, RejectedText
-from bot.privacy.pseudonyms import ReplyAddresses, key_secret
 from bot.channels.platform import (
     TEXT_ONLY,
     PlatformHttp,
@@ -42,6 +41,7 @@ from bot.channels.platform import (
     split_tail,
     split_text,
 )
+from bot.privacy.pseudonyms import ReplyAddresses, key_secret
 
 logger = logging.getLogger(__name__)
 

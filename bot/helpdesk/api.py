@@ -26,11 +26,11 @@ from aiohttp import web
 
 from bot.helpdesk import live
 from bot.helpdesk.agents import AgentExists
-from bot.helpdesk.macros import UnknownMacro
-from bot.helpdesk.stream_tokens import token_matches
 from bot.helpdesk.dutch import DutchTexts
+from bot.helpdesk.macros import UnknownMacro
 from bot.helpdesk.service import Handoff, Helpdesk, TicketClosed, TicketNotFound
 from bot.helpdesk.store import NewMessage
+from bot.helpdesk.stream_tokens import token_matches
 
 HELPDESK = web.AppKey("helpdesk", Helpdesk)
 MAX_TEXT = 4000

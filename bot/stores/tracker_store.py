@@ -39,10 +39,10 @@ from rasa.shared.core.events import EntitiesAdded, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.runtime.metrics import ConversationMetrics
 from bot.privacy.redaction import Redactor
 from bot.privacy.settings import PrivacySettings
 from bot.runtime import safeguards
+from bot.runtime.metrics import ConversationMetrics
 from bot.runtime.settings import Settings
 from bot.stores.shared_state import ProcessConnection, this_servers_file
 from bot.stores.sql_store import SQLStore, mark_stored, stored_events
