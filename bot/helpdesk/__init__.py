@@ -22,6 +22,7 @@ from bot.helpdesk.live import LiveUpdates
 from bot.helpdesk.outbox import Outbox
 from bot.helpdesk.service import Helpdesk
 from bot.helpdesk.store import TicketStore
+from bot.privacy.settings import PrivacySettings
 from bot.runtime.settings import Settings
 from bot.content.translations import Translations
 
@@ -69,8 +70,9 @@ def setup(
         await store.create_schema()
         adapters = adapters_for(config)
         outbox = Outbox(store, adapters, utc_now, config.retry_first_delay, config.retry_max_delay)
+        redactor = PrivacySettings.from_endpoints(settings.endpoints, settings.project).redactor()
         helpdesk = Helpdesk(
-            config, store, outbox, LiveUpdates(), Translations.load(config.translations_dir), clock
+            config, store, outbox, LiveUpdates(), Translations.load(config.translations_dir), clock, redactor
         )
         app[HELPDESK] = helpdesk
         stop = asyncio.Event()

@@ -13,7 +13,7 @@ from bot.helpdesk.config import Clock, HelpdeskConfig
 from bot.helpdesk.live import LiveUpdates
 from bot.helpdesk.outbox import Outbox
 from bot.helpdesk.store import NewMessage, Ticket, TicketStore
-from bot.privacy.redaction import redact
+from bot.privacy.redaction import Redactor
 from bot.content.translations import Translations
 
 CLOSING_TEXT = "utter_handoff_closed"
@@ -50,16 +50,19 @@ class Helpdesk:
         live: LiveUpdates,
         translations: Translations,
         clock: Clock,
+        redactor: Optional[Redactor] = None,
     ):
+        """`redactor`: the deployment's (it leaves the assistant's public contacts alone)."""
         self.config = config
         self.store = store
         self.outbox = outbox
         self.live = live
         self.translations = translations
         self.clock = clock
+        self.redactor = redactor or Redactor()
 
     def _private(self, text: str, shared: bool) -> str:
-        return text if shared else redact(text)
+        return text if shared else self.redactor.redact(text)
 
     def _external_deliveries(self, handoff: Handoff, transcript: List[NewMessage]) -> Dict[str, Dict[str, Any]]:
         payload = {

@@ -1,5 +1,6 @@
 """Finding and redacting personal data that users type: V-numbers, BSNs, phone numbers,
-e-mail addresses and IBANs.
+e-mail addresses and IBANs here; names, addresses, postcodes, dates of birth and passport or
+ID-card numbers in `bot.privacy.identity`.
 
 Used before anything is kept (tracker store, logs, helpdesk tickets). Numbers are checked where a
 check exists (BSN: the eleven test; IBAN: mod 97) and dates, amounts and times are left alone, so
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import FrozenSet, Iterable, List, Optional
 
+from bot.privacy.identity import PersonalWords, default_words, find_identity, merge_addresses
+
 PLACEHOLDERS = {
     "email": "[e-mail]",
     "iban": "[IBAN]",
@@ -28,6 +31,11 @@ PLACEHOLDERS = {
     "bsn": "[BSN]",
     "v_number": "[V-number]",
     "number": "[number]",
+    "name": "[name]",
+    "address": "[address]",
+    "postcode": "[postcode]",
+    "birth_date": "[date of birth]",
+    "document": "[document number]",
 }
 
 # Letters and digits of any script; `\w` in Python is Unicode-aware.
@@ -147,7 +155,8 @@ def _classify_number(text: str, start: int, end: int) -> Optional[str]:
 class Redactor:
     """Finds and replaces personal data; contact details in `public` are left alone."""
 
-    def __init__(self, public: Iterable[str] = ()) -> None:
+    def __init__(self, public: Iterable[str] = (), words: Optional[PersonalWords] = None) -> None:
+        self.words = words  # None: the words of bot/privacy/personal_words/, read when first needed
         self.public_numbers: FrozenSet[str] = frozenset(
             ascii_digits(item) for item in public if "@" not in item and ascii_digits(item)
         )
@@ -182,6 +191,8 @@ class Redactor:
             kind = _classify_number(text, match.start(), match.end())
             if kind is not None:
                 add(kind, match.start(), match.end())
+        for kind, start, end in merge_addresses(list(find_identity(text, self.words or default_words())), text):
+            add(kind, start, end)
         return sorted(found, key=lambda s: s.start)
 
     def _iban_span(self, text: str, start: int, end: int) -> Optional[tuple]:
