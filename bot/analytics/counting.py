@@ -26,7 +26,8 @@ MEASURES = ("conversations", "messages", "answers", "fallbacks", "handoffs", "ch
 ALL = "*"  # a cell over every value of a dimension ("every channel")
 GENERAL_TOPIC = "general"
 UNKNOWN = "unknown"
-FALLBACK_INTENT = "nlu_fallback"
+# Messages without an answer about content, and why: not understood, or understood as off-topic.
+UNANSWERED_INTENTS = {"nlu_fallback": "not understood", "out_of_scope": "out of scope"}
 HANDOFF_ACTION = "action_handoff"
 CRISIS_ANSWER = "utter_emergency"
 LANGUAGE_SLOT = "language"
@@ -137,9 +138,10 @@ class Counting:
         elif kind == "user":
             self._understand(event, state)
             measures.append("messages")
-            if event.get("intent") == FALLBACK_INTENT and isinstance(event.get("text"), str):
+            reason = UNANSWERED_INTENTS.get(event["intent"]) if isinstance(event.get("intent"), str) else None
+            if reason and isinstance(event.get("text"), str):
                 measures.append("fallbacks")
-                counted.unanswered.append(Unanswered(day, state.language, "fallback", event["text"]))
+                counted.unanswered.append(Unanswered(day, state.language, reason, event["text"]))
         elif kind == "bot":
             measures.append("answers")
         elif kind == "action" and name == HANDOFF_ACTION:
@@ -177,8 +179,8 @@ class Counting:
 def broker_record(event: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
     """The part of a Rasa event that the counts need (None for events they do not use).
 
-    Text is passed only for messages the assistant did not understand (they become unanswered
-    questions, redacted before they are stored)."""
+    Text is passed only for messages the assistant did not understand or found off-topic (they
+    become unanswered questions, redacted before they are stored)."""
     kind = event.get("event")
     record: Dict[str, Any] = {"conversation_id": event.get("sender_id"), "timestamp": event.get("timestamp"), "event": kind}
     if kind == "user":
@@ -186,7 +188,7 @@ def broker_record(event: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
         intent = (parse.get("intent") or {}).get("name")
         language = next((e.get("value") for e in parse.get("entities") or () if e.get("entity") == LANGUAGE_SLOT), None)
         record.update(intent=intent, language=language, channel=event.get("input_channel"))
-        if intent == FALLBACK_INTENT:
+        if intent in UNANSWERED_INTENTS:
             record["text"] = event.get("text")
         return record
     if kind == "bot":
