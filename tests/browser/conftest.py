@@ -89,13 +89,18 @@ class Widget:
         )
 
     def serious_accessibility_violations(self) -> list:
-        self.page.add_script_tag(path=str(AXE))
-        result = self.page.evaluate(
-            """async () => await axe.run(document, {runOnly: {type: 'tag',
-                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
-        )
-        return [
-            {"id": v["id"], "impact": v["impact"], "nodes": [n["html"][:120] for n in v["nodes"]][:3]}
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        return serious_accessibility_violations(self.page)
+
+
+def serious_accessibility_violations(page: Page) -> list:
+    """What axe-core finds serious or critical on `page` (WCAG 2.1 A/AA and best practice)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["html"][:120] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
