@@ -100,3 +100,16 @@ async def test_an_agent_sees_names_hidden_and_the_assistants_own_contacts_kept(a
     assert ticket["transcript"][0]["text"] == (
         "Ik heet [name] en belde 088 043 0430 en 0800 51 51; mail postbusSOWIS@minszw.nl"
     )
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("bel +31 6 1234 5678", "bel [phone]"),
+        ("London +44 20 7946 0958", "London [phone]"),
+        ("my Syrian number 00963 944 123 456", "my Syrian number [phone]"),
+        ("regel +31 12345678901234", "regel +31 12345678901234"),  # too long for a Dutch number
+    ],
+)
+def test_international_numbers_follow_each_countrys_numbering_plan(text, expected):
+    assert Redactor().redact(text) == expected
