@@ -20,7 +20,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.content import fast_yaml
-from actions import employer_subsidy, texts
+from actions import employer_subsidy, feedback, texts
 from actions.eligibility import optional_rule
 from actions.presentation import (
     display,
@@ -149,4 +149,4 @@ class ActionAnswerTopic(Action):
             dispatcher.utter_message(response="utter_rephrase")
             return []
         dispatcher.utter_message(text=answer.text, buttons=answer.buttons)
-        return [SlotSet(UNCERTAIN_SLOT, answer.uncertain)]
+        return [SlotSet(UNCERTAIN_SLOT, answer.uncertain)] + feedback.ask_once(dispatcher, tracker)

@@ -36,7 +36,7 @@ def conversation(sender: str, at: float, language: str = "nl", intent: str = "as
     """The trimmed events of one turn, as the broker sends them."""
     return [
         {"conversation_id": sender, "timestamp": at, "event": "user", "intent": intent, "language": language,
-         "channel": channel, **({"text": text} if intent == "nlu_fallback" else {})},
+         "channel": channel, "text": text},
         {"conversation_id": sender, "timestamp": at + 1, "event": "slot", "name": "language", "value": language},
         {"conversation_id": sender, "timestamp": at + 2, "event": "bot"},
     ]
@@ -70,14 +70,28 @@ def test_handoffs_crisis_answers_checks_and_fallbacks_are_counted():
     assert [(q.language, q.text) for q in counted.unanswered] == [("nl", "wat is dit")]
 
 
-def test_the_broker_passes_text_only_of_messages_that_were_not_understood():
-    understood = {"event": "user", "sender_id": "s", "timestamp": 1.0, "text": "mag ik werken", "input_channel": "rest",
-                  "parse_data": {"intent": {"name": "ask_asylum_work"}, "entities": [{"entity": "language", "value": "nl"}]}}
-    record = broker_record(understood)
-    assert "text" not in record and record["language"] == "nl" and record["channel"] == "rest"
-    not_understood = {**understood, "parse_data": {"intent": {"name": "nlu_fallback"}, "entities": []}}
-    assert broker_record(not_understood)["text"] == "mag ik werken"
+def test_the_broker_passes_typed_text_but_no_slot_values_or_clicked_payloads():
+    typed = {"event": "user", "sender_id": "s", "timestamp": 1.0, "text": "mag ik werken", "input_channel": "rest",
+             "parse_data": {"intent": {"name": "ask_asylum_work"}, "entities": [{"entity": "language", "value": "nl"}]}}
+    record = broker_record(typed)
+    assert record == {"conversation_id": "s", "timestamp": 1.0, "event": "user", "intent": "ask_asylum_work",
+                      "language": "nl", "channel": "rest", "text": "mag ik werken"}
+    assert "text" not in broker_record({**typed, "text": "/feedback_helpful"})
     assert broker_record({"event": "slot", "name": "person_status", "value": "asylum_seeker"}) is None
+
+
+def test_helpful_and_not_helpful_are_counted_per_topic_and_the_question_kept_as_unanswered():
+    counting = Counting(TOPICS)
+    events = conversation("cy", DAY_ONE, text="Mag ik werken?") + [
+        {"conversation_id": "cy", "timestamp": DAY_ONE + 3, "event": "user", "intent": "feedback_not_helpful"},
+    ] + conversation("dee", DAY_ONE, language="en", intent="ask_taxes") + [
+        {"conversation_id": "dee", "timestamp": DAY_ONE + 3, "event": "user", "intent": "feedback_helpful"},
+    ]
+    events[0]["text"] = "Mag ik werken met een W-document?"
+    counted = counting.count(events)
+    assert counted.increments[(Cell("2033-05-18", "nl", ALL, "ask_asylum_work"), "not_helpful")] == 1
+    assert counted.increments[(Cell("2033-05-18", "en", ALL, "ask_taxes"), "helpful")] == 1
+    assert [(q.reason, q.text) for q in counted.unanswered] == [("not helpful", "Mag ik werken met een W-document?")]
 
 
 def test_cells_with_fewer_than_five_conversations_show_less_than_five():
@@ -153,7 +167,7 @@ async def test_the_csv_export_has_one_row_per_cell(client):
     rows = list(csv.DictReader(io.StringIO(await reply.text())))
     assert rows == [{"day": "2033-05-18", "language": "tr", "channel": "rest", "topic": "ask_taxes",
                      "conversations": "6", "messages": "6", "answers": "6", "fallbacks": "0", "handoffs": "0",
-                     "checks_completed": "0", "crisis_answers": "0"}]
+                     "checks_completed": "0", "crisis_answers": "0", "helpful": "0", "not_helpful": "0"}]
 
 
 @pytest.mark.parametrize("path", ["/api/stats", "/api/stats.csv"])

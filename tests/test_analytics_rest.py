@@ -83,3 +83,34 @@ def test_counts_per_language_move_with_rest_conversations_and_name_no_one(assist
     assert [g["count"] for g in cats] == [5] and [g["count"] for g in football] == [5], report["unanswered"]
     assert cats[0]["examples"] == ["mijn kat heet Pluis en mijn bsn is [BSN], [phone]"]
     assert football[0]["examples"] == ["Wie wint het WK voetbal? mijn nummer [phone] bsn [BSN]"]
+
+
+def test_was_this_helpful_is_asked_once_and_its_answers_are_counted_per_topic(assistant):
+    senders = [f"helpful-{uuid.uuid4().hex[:10]}" for _ in range(6)]
+    question = "Mag ik als asielzoeker werken? Bel me op 0687654321"
+    for number, sender in enumerate(senders):
+        first = assistant.say(sender, question)
+        payloads = [b["payload"] for m in first for b in m.get("buttons", [])]
+        assert payloads[-2:] == ["/feedback_helpful", "/feedback_not_helpful"], first
+        choice = "/feedback_not_helpful" if number < 5 else "/feedback_helpful"
+        after = assistant.say(sender, choice)
+        if choice == "/feedback_not_helpful":
+            assert any("/request_human" == b["payload"] or "/affirm" == b["payload"]
+                       for m in after for b in m.get("buttons", [])), "a person is offered"
+        again = assistant.say(sender, "Mag ik werken als asielzoeker?")
+        assert "/feedback_helpful" not in [b["payload"] for m in again for b in m.get("buttons", [])], "once"
+
+    deadline = time.monotonic() + 60
+    while True:
+        report = stats(assistant)
+        rows = [r for r in report["by_topic_and_language"] if (r["topic"], r["language"]) == ("ask_asylum_work", "nl")]
+        if rows and rows[0]["not_helpful"] != "< 5" and rows[0]["not_helpful"] >= 5 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    [row] = rows
+    assert row["not_helpful"] == 5
+    raw = json.dumps(report, ensure_ascii=False)
+    assert "0687654321" not in raw and not any(sender in raw for sender in senders)
+    not_helpful = [g for g in report["unanswered"] if "asielzoeker werken? Bel me" in " ".join(g["examples"])]
+    assert [g["count"] for g in not_helpful] == [5]
+    assert not_helpful[0]["examples"] == ["Mag ik als asielzoeker werken? Bel me op [phone]"]

@@ -2,7 +2,8 @@
 
 The event broker (`bot.helpdesk.broker`) passes every new Rasa event to the web app; `Counting`
 turns each into increments of aggregate cells (day, language, channel, topic) → measure, and a
-message that the assistant did not understand into an unanswered question (redacted later).
+message that the assistant did not understand, or a question whose answer was "not helpful", into
+an unanswered question (redacted later).
 Nothing it returns holds a conversation id.
 
 Counting conversations without keeping ids: a conversation is counted in a cell when its first
@@ -22,17 +23,26 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Set, Tuple
 
-MEASURES = ("conversations", "messages", "answers", "fallbacks", "handoffs", "checks_completed", "crisis_answers")
+MEASURES = (
+    "conversations", "messages", "answers", "fallbacks", "handoffs", "checks_completed", "crisis_answers",
+    "helpful", "not_helpful",
+)
 ALL = "*"  # a cell over every value of a dimension ("every channel")
 GENERAL_TOPIC = "general"
 UNKNOWN = "unknown"
 # Messages without an answer about content, and why: not understood, or understood as off-topic.
 UNANSWERED_INTENTS = {"nlu_fallback": "not understood", "out_of_scope": "out of scope"}
+# The buttons of "Was this helpful?" (actions/feedback.py).
+FEEDBACK_INTENTS = {"feedback_helpful": "helpful", "feedback_not_helpful": "not_helpful"}
+NOT_HELPFUL = "not helpful"
 HANDOFF_ACTION = "action_handoff"
 CRISIS_ANSWER = "utter_emergency"
 LANGUAGE_SLOT = "language"
 # The cells each event counts in: every combination that the stats page and API show.
-ROLLUPS = ((True, True, True), (True, False, False), (False, False, True), (False, True, False), (False, False, False))
+ROLLUPS = (
+    (True, True, True), (True, False, True), (True, False, False), (False, False, True), (False, True, False),
+    (False, False, False),
+)
 MAX_CONVERSATIONS_IN_MEMORY = 100_000
 LAST_TIMESTAMP = 32_503_680_000  # the year 3000: later "timestamps" are not times
 
@@ -76,6 +86,7 @@ class ConversationState:
     channel: str = UNKNOWN
     topic: str = GENERAL_TOPIC
     in_check: bool = False
+    question: Optional[str] = None  # the last question about a topic, for "not helpful"
 
 
 def day_of(timestamp: float) -> str:
@@ -138,10 +149,18 @@ class Counting:
         elif kind == "user":
             self._understand(event, state)
             measures.append("messages")
-            reason = UNANSWERED_INTENTS.get(event["intent"]) if isinstance(event.get("intent"), str) else None
-            if reason and isinstance(event.get("text"), str):
+            intent = event.get("intent") if isinstance(event.get("intent"), str) else None
+            text = event.get("text") if isinstance(event.get("text"), str) else None
+            if intent in UNANSWERED_INTENTS and text:
                 measures.append("fallbacks")
-                counted.unanswered.append(Unanswered(day, state.language, reason, event["text"]))
+                counted.unanswered.append(Unanswered(day, state.language, UNANSWERED_INTENTS[intent], text))
+            elif intent in FEEDBACK_INTENTS:
+                measures.append(FEEDBACK_INTENTS[intent])
+                if intent == "feedback_not_helpful" and state.question:
+                    counted.unanswered.append(Unanswered(day, state.language, NOT_HELPFUL, state.question))
+                state.question = None
+            elif intent in self.topics and text:
+                state.question = text
         elif kind == "bot":
             measures.append("answers")
         elif kind == "action" and name == HANDOFF_ACTION:
@@ -179,8 +198,10 @@ class Counting:
 def broker_record(event: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
     """The part of a Rasa event that the counts need (None for events they do not use).
 
-    Text is passed only for messages the assistant did not understand or found off-topic (they
-    become unanswered questions, redacted before they are stored)."""
+    The text of what users typed is passed (not of buttons they clicked): the web app keeps the
+    messages the assistant did not understand or found off-topic, and the question before a
+    "not helpful", as unanswered questions, redacted before they are stored; it keeps the last
+    question of a conversation in memory until the next one, and no other text."""
     kind = event.get("event")
     record: Dict[str, Any] = {"conversation_id": event.get("sender_id"), "timestamp": event.get("timestamp"), "event": kind}
     if kind == "user":
@@ -188,7 +209,7 @@ def broker_record(event: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
         intent = (parse.get("intent") or {}).get("name")
         language = next((e.get("value") for e in parse.get("entities") or () if e.get("entity") == LANGUAGE_SLOT), None)
         record.update(intent=intent, language=language, channel=event.get("input_channel"))
-        if intent in UNANSWERED_INTENTS:
+        if not str(event.get("text") or "").startswith("/"):
             record["text"] = event.get("text")
         return record
     if kind == "bot":

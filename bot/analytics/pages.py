@@ -4,8 +4,9 @@ and the content team's page.
   POST /internal/analytics/events   {"events": [...]}      the assistant (service token)
   GET  /api/stats                   JSON (report.stats)     agents (agent token)
   GET  /api/stats.csv               CSV of the finest cells agents (agent token)
-  GET  /helpdesk/content            the page: charts over time per language and per topic, the
-                                    unanswered questions (signed in like the inbox)
+  GET  /helpdesk/content            the page: charts over time per language and per topic, tables,
+                                    helpfulness per topic, the unanswered questions (signed in
+                                    like the inbox)
   GET  /helpdesk/content/stats.csv  the CSV for a signed-in agent
 
 The page draws its charts as inline SVG (no script, no external library), each with a title and
@@ -144,6 +145,25 @@ def summary_table(title: str, rows: List[Dict[str, Any]], key: str, measures: Se
     return f'<h2>{escape(title)}</h2><table><tr><th scope="col">{escape(key)}</th>{header}</tr>{body}</table>'
 
 
+def helpfulness_html(rows: List[Dict[str, Any]]) -> str:
+    """Answers to "Was this helpful?" per topic and language, over the days shown."""
+    totals: Dict[tuple, List[Any]] = {}
+    for row in rows:
+        total = totals.setdefault((row["topic"], row["language"]), [0, 0])
+        for index, measure in enumerate(("helpful", "not_helpful")):
+            total[index] = total[index] + row[measure] if isinstance(row[measure], int) and isinstance(total[index], int) else SMALL
+    body = "".join(
+        f'<tr><th scope="row">{escape(topic)}</th><td>{escape(language)}</td><td>{helpful}</td><td>{not_helpful}</td></tr>'
+        for (topic, language), (helpful, not_helpful) in sorted(totals.items())
+    )
+    if not body:
+        return "<h2>Was the answer helpful?</h2><p>No answers counted yet.</p>"
+    return (
+        '<h2>Was the answer helpful?</h2><table><tr><th scope="col">topic</th><th scope="col">language</th>'
+        f'<th scope="col">helpful</th><th scope="col">not helpful</th></tr>{body}</table>'
+    )
+
+
 def unanswered_html(groups: List[Dict[str, Any]]) -> str:
     if not groups:
         return "<h2>Questions without an answer</h2><p>None in the retention period.</p>"
@@ -171,6 +191,7 @@ async def content_page(request: web.Request) -> web.Response:
         + summary_table("Per language", report["by_language"], "language", measures)
         + summary_table("Per topic", report["by_topic"], "topic", measures)
         + summary_table("Per channel", report["by_channel"], "channel", measures)
+        + helpfulness_html(report["by_topic_and_language"])
         + unanswered_html(report["unanswered"])
     )
     return inbox.page("What users ask", body)

@@ -58,6 +58,9 @@ def stats(cells: Dict[Cell, Dict[str, int]], groups: List["QuestionGroup"]) -> D
         "by_language": _rows(cells, ("language",), lambda c: c.language != ALL and (c.channel, c.topic) == (ALL, ALL)),
         "by_topic": _rows(cells, ("topic",), lambda c: c.topic != ALL and (c.language, c.channel) == (ALL, ALL)),
         "by_channel": _rows(cells, ("channel",), lambda c: c.channel != ALL and (c.language, c.topic) == (ALL, ALL)),
+        "by_topic_and_language": _rows(
+            cells, ("topic", "language"), lambda c: c.channel == ALL and ALL not in (c.language, c.topic)
+        ),
         "cells": _rows(cells, ("language", "channel", "topic"), lambda c: ALL not in (c.language, c.channel, c.topic)),
         "unanswered": [group.as_json() for group in groups],
     }
