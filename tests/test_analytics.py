@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot import analytics, helpdesk
 from bot.analytics.counting import ALL, Cell, Counting, broker_record
-from bot.analytics.report import SMALL, group_questions, stats
+from bot.analytics.report import SMALL, cells_csv, group_questions, stats
 from bot.analytics.store import StoredQuestion
 from bot.helpdesk.config import database_url
 from bot.runtime.settings import Settings
@@ -168,6 +168,13 @@ async def test_the_csv_export_has_one_row_per_cell(client):
     assert rows == [{"day": "2033-05-18", "language": "tr", "channel": "rest", "topic": "ask_taxes",
                      "conversations": "6", "messages": "6", "answers": "6", "fallbacks": "0", "handoffs": "0",
                      "checks_completed": "0", "crisis_answers": "0", "helpful": "0", "not_helpful": "0"}]
+
+
+def test_the_csv_never_holds_a_spreadsheet_formula():
+    cell = Cell("2033-05-18", "=HYPERLINK(1)", "rest", "general")
+    report = stats({cell: {"conversations": 5}}, [])
+    [_, row] = list(csv.reader(io.StringIO(cells_csv(report))))
+    assert row[1] == "'=HYPERLINK(1)"
 
 
 @pytest.mark.parametrize("path", ["/api/stats", "/api/stats.csv"])

@@ -73,8 +73,13 @@ def cells_csv(report: Dict[str, Any]) -> str:
     header = ["day", "language", "channel", "topic", *MEASURES]
     writer.writerow(header)
     for row in report["cells"]:
-        writer.writerow([row[key] for key in header])
+        writer.writerow([spreadsheet_safe(row[key]) for key in header])
     return out.getvalue()
+
+
+def spreadsheet_safe(value: Shown) -> Shown:
+    """A text that a spreadsheet would run as a formula (=, +, -, @) starts with a quote instead."""
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
 
 
 _WORD = re.compile(r"\[[^\]]+\]|\w+")
