@@ -21,7 +21,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Pattern, Tuple
 from bot.content import fast_yaml
 
 WORDS_DIRECTORY = Path(__file__).with_name("personal_words")
-KEYS = ("name_is", "titles", "relations", "name_stops", "birth", "document", "address")
+KEYS = ("name_is", "titles", "relations", "introductions", "name_stops", "birth", "document", "address")
 
 # The years in which adults who ask about work were born: Gregorian and Solar Hijri (Persian).
 BIRTH_YEARS = [(1920, 2010), (1300, 1390)]
@@ -207,7 +207,9 @@ def _after_skipping_words(text: str, position: int, pattern: Pattern[str], words
 
 def find_identity(text: str, words: PersonalWords) -> Iterator[Tuple[str, int, int]]:
     """(kind, start, end) of every name, address, postcode, date of birth and document number."""
-    for key, strong, caseless in (("name_is", True, True), ("titles", False, True), ("relations", False, False)):
+    for key, strong, caseless in (
+        ("name_is", True, True), ("titles", False, True), ("relations", False, False), ("introductions", False, False),
+    ):
         for trigger in words.pattern(key).finditer(text):
             start, end = name_after(text, trigger.end(), words, strong, caseless)
             if end > start:
