@@ -17,7 +17,7 @@ from bot.analytics.report import SMALL, cells_csv, group_questions, stats
 from bot.analytics.store import StoredQuestion
 from bot.helpdesk.config import database_url
 from bot.runtime.settings import Settings
-from tests.helpdesk_support import agent_headers, config_for, service_headers
+from tests.helpdesk_support import agent_headers, config_for, drop_postgres, service_headers, throwaway_postgres
 
 DAY_ONE = 2_000_000_000.0  # 2033-05-18 UTC
 TOPICS = frozenset({"ask_asylum_work", "ask_taxes"})
@@ -120,10 +120,26 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def client(aiohttp_client, tmp_path, clock):
+async def database(request, tmp_path):
+    """SQLite by default; tests marked BOTH_DATABASES also run on a throwaway PostgreSQL database."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield database_url(None, tmp_path)
+        return
+    name = await throwaway_postgres()
+    try:
+        yield database_url(f"postgresql://postgres@127.0.0.1:5432/{name}", tmp_path)
+    finally:
+        await drop_postgres(name)
+
+
+BOTH_DATABASES = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+async def client(aiohttp_client, tmp_path, clock, database):
     app = web.Application()
     settings = Settings(data_dir=tmp_path)
-    config = config_for(database_url(None, tmp_path), "http://127.0.0.1:9", retention_days=7)
+    config = config_for(database, "http://127.0.0.1:9", retention_days=7)
     helpdesk.setup(app, settings, config, clock=clock)
     analytics.setup(app, settings, config, clock=clock)
     return await aiohttp_client(app)
@@ -134,6 +150,7 @@ async def send(client, events: List[Dict[str, Any]]) -> None:
     assert reply.status == 200, await reply.text()
 
 
+@BOTH_DATABASES
 async def test_stats_count_per_language_and_hide_who_and_what(client):
     senders = [f"sender-{n}-0612345678" for n in range(7)]
     said = []
@@ -197,6 +214,7 @@ async def test_odd_events_are_skipped_not_a_500(client):
     assert body["days"][0]["messages"] == SMALL
 
 
+@BOTH_DATABASES
 async def test_unanswered_questions_are_deleted_after_the_retention_period_but_counts_stay(client, clock):
     await send(client, conversation("old", DAY_ONE, intent="nlu_fallback", text="iets onbekends"))
     app = client.server.app
