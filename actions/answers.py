@@ -29,7 +29,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.content import fast_yaml
-from actions import employer_subsidy, texts
+from actions import employer_subsidy, feedback, texts
 from actions.eligibility import optional_rule
 from actions.presentation import (
     caveats,
@@ -253,7 +253,7 @@ class ActionAnswerTopic(DatedAnswer):
             return []
         for message in answer.messages:
             dispatcher.utter_message(text=texts.mark(message.text, language), buttons=message.buttons)
-        return [SlotSet(UNCERTAIN_SLOT, answer.uncertain), SlotSet(TOPIC_SLOT, intent)]
+        return [SlotSet(UNCERTAIN_SLOT, answer.uncertain), SlotSet(TOPIC_SLOT, intent)] + feedback.ask_once(dispatcher, tracker)
 
 
 class ActionAnswerDetails(DatedAnswer):

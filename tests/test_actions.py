@@ -9,8 +9,9 @@ from actions.conversation import ActionRestart
 async def test_asylum_work_answer_in_dutch_has_months_uwv_source_and_date(tracker_for, dispatcher, domain):
     tracker = tracker_for("ask_asylum_work", "Mag ik werken?", slots={"language": "nl"})
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
-    # the answer, then (the 6-month rule may have changed since 12 June 2026) a short note
-    message, note = dispatcher.messages
+    # the answer, then (the 6-month rule may have changed since 12 June 2026) a short note, then
+    # "Was this helpful?"
+    message, note, _helpful = dispatcher.messages
     assert "6 maanden" in message["text"]
     assert "UWV" in message["text"] and "TWV" in message["text"]
     assert "Bron:" in message["text"] and "geldt sinds 29-11-2023" in message["text"]

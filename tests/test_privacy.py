@@ -154,7 +154,7 @@ async def test_the_helpdesk_broker_gets_only_conversations_handed_to_a_person(tm
 
     from bot.helpdesk.broker import HelpdeskEventBroker
 
-    broker = HelpdeskEventBroker("http://127.0.0.1:9", "token")
+    broker = HelpdeskEventBroker("http://127.0.0.1:9", "token", analytics=False)
     posted = []
     monkeypatch.setattr(broker, "publish", posted.append)
     store = RedactingTrackerStore(DOMAIN, inner=sql_store(tmp_path / "c.db"), event_broker=broker)

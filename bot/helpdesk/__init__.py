@@ -28,6 +28,7 @@ from bot.helpdesk.live import LiveUpdates
 from bot.helpdesk.outbox import Outbox
 from bot.helpdesk.service import Helpdesk
 from bot.helpdesk.store import TicketStore
+from bot.privacy.settings import PrivacySettings
 from bot.runtime.settings import Settings
 from bot.content.translations import Translations
 
@@ -87,7 +88,8 @@ def setup(
         translations = Translations.load(config.translations_dir)
         macros = Macros(translations, summaries(), topic_intents(config.translations_dir.parent))
         agents = Agents(store.engine, config.agent_token)
-        helpdesk = Helpdesk(config, store, outbox, LiveUpdates(), translations, clock, macros, agents)
+        redactor = PrivacySettings.from_endpoints(settings.endpoints, settings.project).redactor()
+        helpdesk = Helpdesk(config, store, outbox, LiveUpdates(), translations, clock, macros, agents, redactor)
         app[HELPDESK] = helpdesk
         stop = asyncio.Event()
         tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(_purge_until(stop, helpdesk))]

@@ -6,11 +6,14 @@ Configured in endpoints.yml:
       type: bot.helpdesk.broker.HelpdeskEventBroker
       url: http://127.0.0.1:8080        # default: $HELPDESK_URL
       token: ...                        # default: $HELPDESK_SERVICE_TOKEN
+      analytics: true                   # also pass events to the counts (bot.analytics)
 
 Every Rasa process streams its new tracker events through its broker, so this works with any
 number of Rasa processes. Only user messages (and restarts) of conversations that were handed over (`wants`,
 asked by `bot.stores.tracker_store`) are forwarded; the web app keeps those of conversations with an
-open ticket (written after the handoff) and drops the rest.
+open ticket (written after the handoff) and drops the rest. With `analytics`, every conversation's
+events go to the web app's counts too, trimmed to what they need (`bot.analytics.counting`), in
+one request per saved turn.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import asyncio
 import logging
 import os
 from asyncio import AbstractEventLoop
-from typing import Any, Dict, Optional, Set, Text
+from typing import Any, Dict, List, Optional, Set, Text
 
 import aiohttp
 from rasa.core.brokers.broker import EventBroker
@@ -27,21 +30,26 @@ from rasa.shared.core.events import ConversationPaused
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.helpdesk.config import backoff
+from bot.analytics.counting import broker_record
 from bot.helpdesk.dutch import facts_of
+from bot.helpdesk.config import backoff
 
 logger = logging.getLogger(__name__)
 ATTEMPTS = 5
 
 
 class HelpdeskEventBroker(EventBroker):
-    def __init__(self, url: str, token: str, first_delay: float = 0.5):
+    def __init__(self, url: str, token: str, first_delay: float = 0.5, analytics: bool = True):
         self.endpoint = url.rstrip("/") + "/internal/helpdesk/user-messages"
+        self.analytics_endpoint = url.rstrip("/") + "/internal/analytics/events"
         self.restarts = url.rstrip("/") + "/internal/helpdesk/restarts"
         self.token = token
         self.first_delay = first_delay
+        self.analytics = analytics
         self._session: Optional[aiohttp.ClientSession] = None
         self._pending: Set[asyncio.Task] = set()
+        self._handed_over: Set[str] = set()
+        self._batch: List[Dict[str, Any]] = []
 
     @classmethod
     async def from_endpoint_config(
@@ -52,19 +60,31 @@ class HelpdeskEventBroker(EventBroker):
         if not url or not token:
             logger.warning("The helpdesk broker needs a url and a token; messages during a handoff will not reach tickets")
             return None
-        return cls(url, token)
+        return cls(url, token, analytics=bool(broker_config.kwargs.get("analytics", True)))
 
-    @staticmethod
-    def wants(tracker: DialogueStateTracker) -> bool:
-        """Only conversations handed to a person: every ticket starts with the assistant paused
-        (`actions.handoff`), and a new session keeps the pause. The others would only cost a
-        request per message that the web app drops."""
-        return any(isinstance(event, ConversationPaused) for event in tracker.events)
+    def wants(self, tracker: DialogueStateTracker) -> bool:
+        """Every conversation when counting (`analytics`), else only those handed to a person:
+        every ticket starts with the assistant paused (`actions.handoff`), and a new session keeps
+        the pause. Only the handed-over ones' messages go to the helpdesk."""
+        handed_over = any(isinstance(event, ConversationPaused) for event in tracker.events)
+        if handed_over:
+            self._handed_over.add(tracker.sender_id)
+        else:
+            self._handed_over.discard(tracker.sender_id)
+        return handed_over or self.analytics
 
     def publish(self, event: Dict[Text, Any]) -> None:
+        if self.analytics:
+            record = broker_record(event)
+            if record is not None:
+                if not self._batch:
+                    self._start(self._send_batch())
+                self._batch.append(record)
+        if event.get("sender_id") not in self._handed_over:
+            return
         if event.get("event") == "restart":
             # The user started again (/restart) while handed over: the ticket is closed.
-            self._send(self.restarts, {"conversation_id": event.get("sender_id"), "at": event.get("timestamp")})
+            self._start(self._post({"conversation_id": event.get("sender_id"), "at": event.get("timestamp")}, self.restarts))
             return
         if event.get("event") != "user" or not event.get("text"):
             return
@@ -74,28 +94,34 @@ class HelpdeskEventBroker(EventBroker):
         if isinstance(intent, str):
             body["intent"] = intent  # for the ticket's Dutch column (bot.helpdesk.dutch)
             body["facts"] = facts_of(parse)
-        self._send(self.endpoint, body)
+        self._start(self._post(body))
 
-    def _send(self, endpoint: str, body: Dict[str, Any]) -> None:
-        task = asyncio.get_event_loop().create_task(self._post(endpoint, body))
+    def _start(self, work) -> None:
+        task = asyncio.get_event_loop().create_task(work)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
-    async def _post(self, endpoint: str, body: Dict[str, Any]) -> None:
+    async def _send_batch(self) -> None:
+        """Sends the events published since the batch began (it runs after this turn's events)."""
+        batch, self._batch = self._batch, []
+        if batch:
+            await self._post({"events": batch}, self.analytics_endpoint)
+
+    async def _post(self, body: Dict[str, Any], endpoint: Optional[str] = None) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         headers = {"Authorization": f"Bearer {self.token}"}
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                async with self._session.post(endpoint, json=body, headers=headers) as reply:
+                async with self._session.post(endpoint or self.endpoint, json=body, headers=headers) as reply:
                     if reply.status < 500:
                         if reply.status >= 400:
-                            logger.warning("The helpdesk refused a user message: %s", reply.status)
+                            logger.warning("The web app refused what the broker sent: %s", reply.status)
                         return
             except (aiohttp.ClientError, asyncio.TimeoutError) as problem:
                 logger.debug("Posting a user message to the helpdesk failed: %r", problem)
             await asyncio.sleep(backoff(attempt, self.first_delay, 30.0))
-        logger.error("The helpdesk did not take a user message of %s after %d tries", body["conversation_id"], ATTEMPTS)
+        logger.error("The web app did not take what the broker sent after %d tries", ATTEMPTS)
 
     async def close(self) -> None:
         if self._pending:

@@ -17,7 +17,7 @@ from bot.helpdesk.live import LiveUpdates
 from bot.helpdesk.macros import FREE_TEXT_LANGUAGES, Macros
 from bot.helpdesk.outbox import Outbox
 from bot.helpdesk.store import NewMessage, Ticket, TicketStore
-from bot.privacy.redaction import redact
+from bot.privacy.redaction import Redactor
 from bot.content.translations import Translations
 
 CLOSING_TEXT = "utter_handoff_closed"
@@ -56,7 +56,9 @@ class Helpdesk:
         clock: Clock,
         macros: Macros,
         agents: Agents,
+        redactor: Optional[Redactor] = None,
     ):
+        """`redactor`: the deployment's (it leaves the assistant's public contacts alone)."""
         self.config = config
         self.store = store
         self.outbox = outbox
@@ -66,9 +68,10 @@ class Helpdesk:
         self.dutch = DutchTexts(translations)
         self.macros = macros
         self.agents = agents
+        self.redactor = redactor or Redactor()
 
     def _private(self, text: str, shared: bool) -> str:
-        return text if shared else redact(text)
+        return text if shared else self.redactor.redact(text)
 
     def _external_deliveries(self, handoff: Handoff, transcript: List[NewMessage]) -> Dict[str, Dict[str, Any]]:
         payload = {

@@ -1,5 +1,6 @@
 """Finding and redacting personal data that users type: V-numbers, BSNs, phone numbers,
-e-mail addresses and IBANs.
+e-mail addresses and IBANs here; names, addresses, postcodes, dates of birth and passport or
+ID-card numbers in `bot.privacy.identity`.
 
 Used before anything is kept (tracker store, logs, helpdesk tickets). Numbers are checked where a
 check exists (BSN: the eleven test; IBAN: mod 97) and dates, amounts and times are left alone, so
@@ -21,6 +22,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import FrozenSet, Iterable, List, Optional
 
+import phonenumbers
+from stdnum.nl import bsn as nl_bsn
+
+from bot.privacy.identity import PersonalWords, default_words, find_identity, merge_addresses
+
 PLACEHOLDERS = {
     "email": "[e-mail]",
     "iban": "[IBAN]",
@@ -28,6 +34,11 @@ PLACEHOLDERS = {
     "bsn": "[BSN]",
     "v_number": "[V-number]",
     "number": "[number]",
+    "name": "[name]",
+    "address": "[address]",
+    "postcode": "[postcode]",
+    "birth_date": "[date of birth]",
+    "document": "[document number]",
 }
 
 # Letters and digits of any script; `\w` in Python is Unicode-aware.
@@ -81,17 +92,14 @@ def ascii_digits(text: str) -> str:
 
 
 def is_bsn(digits: str) -> bool:
-    """The Dutch eleven test for citizen service numbers (8 or 9 digits)."""
-    if len(digits) == 8:
-        digits = "0" + digits
-    if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1))) - int(digits[8])
-    return total % 11 == 0
+    """The Dutch eleven test for citizen service numbers (8 or 9 digits; python-stdnum)."""
+    return len(digits) in (8, 9) and digits.isdigit() and digits.strip("0") != "" and nl_bsn.is_valid(digits)
 
 
 def is_iban(candidate: str) -> bool:
-    """True when `candidate` (spaces allowed) passes the IBAN mod-97 check."""
+    """True when `candidate` (spaces allowed) passes the IBAN mod-97 check. Only that check:
+    python-stdnum's also checks each country's own check digits, and a mistyped or made-up IBAN
+    that fails those is still what a user typed as their account number."""
     compact = re.sub(r"\s", "", candidate).upper()
     if not 15 <= len(compact) <= 34 or not compact[:2].isalpha() or not compact.isalnum():
         return False
@@ -101,6 +109,16 @@ def is_iban(candidate: str) -> bool:
     except ValueError:
         return False
     return number % 97 == 1
+
+
+def is_possible_phone(candidate: str) -> bool:
+    """Whether an international number (+ or 00) can be a phone number in its country's numbering
+    plan (phonenumberslite); 9 to 15 digits when it cannot be parsed."""
+    digits = ascii_digits(candidate)
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse("+" + digits.removeprefix("00").lstrip("+")))
+    except phonenumbers.NumberParseException:
+        return 9 <= len(digits) <= 15
 
 
 def _prefix_end(text: str, start: int, end: int, length: int) -> int:
@@ -126,7 +144,7 @@ def _classify_number(text: str, start: int, end: int) -> Optional[str]:
     if _DATE.match(candidate) or _AMOUNT.match(candidate) and not international:
         return None
     if international:
-        return "phone" if 9 <= len(digits) <= 15 else None
+        return "phone" if 9 <= len(digits) <= 15 and is_possible_phone(digits) else None
     if _has_context(text, start, "bsn") and len(digits) in (8, 9):
         return "bsn"
     if _has_context(text, start, "v_number") and 8 <= len(digits) <= 10:
@@ -147,7 +165,8 @@ def _classify_number(text: str, start: int, end: int) -> Optional[str]:
 class Redactor:
     """Finds and replaces personal data; contact details in `public` are left alone."""
 
-    def __init__(self, public: Iterable[str] = ()) -> None:
+    def __init__(self, public: Iterable[str] = (), words: Optional[PersonalWords] = None) -> None:
+        self.words = words  # None: the words of bot/privacy/personal_words/, read when first needed
         self.public_numbers: FrozenSet[str] = frozenset(
             ascii_digits(item) for item in public if "@" not in item and ascii_digits(item)
         )
@@ -182,6 +201,8 @@ class Redactor:
             kind = _classify_number(text, match.start(), match.end())
             if kind is not None:
                 add(kind, match.start(), match.end())
+        for kind, start, end in merge_addresses(list(find_identity(text, self.words or default_words())), text):
+            add(kind, start, end)
         return sorted(found, key=lambda s: s.start)
 
     def _iban_span(self, text: str, start: int, end: int) -> Optional[tuple]:

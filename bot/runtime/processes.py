@@ -145,7 +145,9 @@ def services(settings: Settings, model: Path, python: str = sys.executable) -> L
             [python, "-m", "bot", "webapp"],
             f"http://127.0.0.1:{settings.web_port}/health",
             f"demo page and widget on http://127.0.0.1:{settings.web_port}/",
-            {**env, "BOT_WEB_PORT": str(settings.web_port), "BOT_RASA_PORT": str(settings.rasa_port)},
+            # BOT_DATA_DIR: the web app keeps tickets and counts where the stack keeps its data.
+            {**env, "BOT_WEB_PORT": str(settings.web_port), "BOT_RASA_PORT": str(settings.rasa_port),
+             "BOT_DATA_DIR": str(settings.data_dir)},
         ),
     ]
 

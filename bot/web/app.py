@@ -8,7 +8,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import helpdesk
+from bot import analytics, helpdesk
+from bot.helpdesk.config import HelpdeskConfig
 from bot.runtime.metrics import HelpdeskMetrics, exposition
 from bot.runtime.settings import Settings
 from bot.web.widget import add_widget_routes
@@ -57,7 +58,9 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/health", health)
     app.router.add_get("/metrics", metrics)
     app.router.add_static("/static/", STATIC_DIRECTORY)
-    helpdesk.setup(app, settings)
+    helpdesk_config = HelpdeskConfig.from_env(settings)
+    helpdesk.setup(app, settings, helpdesk_config)
+    analytics.setup(app, settings, helpdesk_config)
     add_widget_routes(app, settings.project / "translations")
     return app
 
