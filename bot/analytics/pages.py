@@ -20,8 +20,8 @@ from typing import Any, Dict, List, Sequence
 
 from aiohttp import web
 
-from bot.analytics.service import ANALYTICS
 from bot.analytics.report import SMALL, cells_csv, group_questions, stats
+from bot.analytics.service import ANALYTICS
 from bot.helpdesk import inbox
 from bot.helpdesk.api import BadRequest, agent_only, json_body, service_only
 

@@ -31,8 +31,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.analytics.counting import broker_record
-from bot.helpdesk.dutch import facts_of
 from bot.helpdesk.config import backoff
+from bot.helpdesk.dutch import facts_of
 
 logger = logging.getLogger(__name__)
 ATTEMPTS = 5
