@@ -121,19 +121,27 @@ def _serve(settings: Settings, part: str) -> int:
     return 0  # not reached: serve_part replaces this process
 
 
-def _privacy_report(settings: Settings) -> int:
-    """Measures redaction on the labelled set; exits non-zero when a goal is missed."""
+def _privacy_report(settings: Settings, blind: bool = False) -> int:
+    """Measures redaction on the labelled set the rules were written with (goals: recall >= 99%,
+    false redactions <= 1%), or on the blind set (`--blind`; the goals of issue 23: recall >=
+    90%, ordinary texts changed <= 5%); exits non-zero when a goal is missed."""
     from bot.privacy.settings import PrivacySettings
-    from bot.tools.privacy_report import report
+    from bot.tools.privacy_report import BLIND_SET, LABELLED_SET, report
 
     redactor = PrivacySettings.from_endpoints(settings.endpoints, settings.project).redactor()
-    measured = report(settings.project, redactor)
+    measured = report(settings.project, redactor, BLIND_SET if blind else LABELLED_SET)
+    print(f"{'BLIND set ' + str(BLIND_SET) if blind else 'tuned set ' + str(LABELLED_SET)}:")
     for line in measured.lines():
         print(line)
     for problem in measured.misses + measured.false:
         print(f"  {problem}")
-    goals_met = measured.recall >= 0.99 and measured.false_redaction_rate <= 0.01
-    print("goals (recall >= 99%, false redactions <= 1%):", "met" if goals_met else "NOT met")
+    if blind:
+        changed = measured.changed_ordinary / measured.ordinary if measured.ordinary else 0.0
+        goals_met = measured.recall >= 0.90 and changed <= 0.05
+        print("goals (recall >= 90%, ordinary texts changed <= 5%):", "met" if goals_met else "NOT met")
+    else:
+        goals_met = measured.recall >= 0.99 and measured.false_redaction_rate <= 0.01
+        print("goals (recall >= 99%, false redactions <= 1%):", "met" if goals_met else "NOT met")
     return 0 if goals_met else 1
 
 
@@ -198,7 +206,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     purge = commands.add_parser("purge", help="delete conversations older than the retention period")
     purge.add_argument("--days", type=float, help="retention in days (default: retention_days in the endpoints)")
     purge.add_argument("--now", help=argparse.SUPPRESS)  # an ISO time instead of the clock (tests)
-    commands.add_parser("privacy-report", help="measure redaction on the labelled set")
+    privacy = commands.add_parser("privacy-report", help="measure redaction on the labelled set")
+    privacy.add_argument("--blind", action="store_true", help="on the blind set (evaluation/blind/redaction.yml)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -234,7 +243,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "purge":
         return _purge(settings, args.days, args.now)
     if args.command == "privacy-report":
-        return _privacy_report(settings)
+        return _privacy_report(settings, args.blind)
     if args.command == "serve":
         return _serve(settings, args.part)
     if args.command == "webapp":
