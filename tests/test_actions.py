@@ -30,7 +30,7 @@ async def test_answer_follows_the_language_slot(tracker_for, dispatcher, domain)
 async def test_uncertain_rule_says_so_and_refers(tracker_for, dispatcher, domain):
     tracker = tracker_for("ask_employer_subsidy", "subsidy?", slots={"language": "en"})
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
-    text, note = (m["text"] for m in dispatcher.messages)
+    text, note = (m["text"] for m in dispatcher.messages if m.get("response") != "utter_ask_helpful")
     assert "€8.000" in text and "€24.000" in text and "not known here" in text
     assert "not fully certain" in note and "postbusSOWIS@minszw.nl" in note
 

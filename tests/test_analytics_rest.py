@@ -107,9 +107,16 @@ def test_counts_per_language_move_with_rest_conversations_and_name_no_one(assist
     for text in set(said):
         assert text not in raw
     assert "628194821" not in raw and not any(phone in raw for phone in phones)
-    cats = [g for g in report["unanswered"] if "kat heet Pluis" in " ".join(g["examples"])]
-    football = [g for g in report["unanswered"] if "WK voetbal" in " ".join(g["examples"])]
-    assert [g["count"] for g in cats] == [5] and [g["count"] for g in football] == [5], report["unanswered"]
+    def groups(report, words):
+        return [g for g in report["unanswered"] if words in " ".join(g["examples"])]
+
+    def counted(report, words):  # other tests on the shared stack may ask the same
+        return sum(g["count"] for g in groups(report, words))
+
+    cats, football = groups(report, "kat heet Pluis"), groups(report, "WK voetbal")
+    assert len(cats) == 1 and len(football) == 1, report["unanswered"]
+    assert counted(report, "kat heet Pluis") - counted(before, "kat heet Pluis") == 5, report["unanswered"]
+    assert counted(report, "WK voetbal") - counted(before, "WK voetbal") == 5, report["unanswered"]
     assert cats[0]["examples"] == ["mijn kat heet Pluis en mijn bsn is [BSN], [phone]"]
     assert football[0]["examples"] == ["Wie wint het WK voetbal? mijn nummer [phone] bsn [BSN]"]
 

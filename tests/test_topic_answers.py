@@ -233,7 +233,7 @@ async def test_the_actions_answer_for_the_day_of_their_clock_and_more_details_fo
     events = await late.run(dispatcher, tracker_for("ask_work_permit", "TWV?", slots={"language": "en"}), domain)
     assert "Last checked on 07-12-2026" in dispatcher.messages[0]["text"]
     slots = {e["name"]: e["value"] for e in events}
-    assert slots == {"outcome_uncertain": True, "last_topic": "ask_work_permit"}
+    assert slots == {"outcome_uncertain": True, "last_topic": "ask_work_permit", "feedback_asked": True}
     details = ActionAnswerDetails(today=lambda: TODAY)
     await details.run(dispatcher, tracker_for("more_details", "more details", slots={"language": "en", "last_topic": "ask_work_permit"}), domain)
     assert "market-rate wage" in dispatcher.messages[-1]["text"]

@@ -177,7 +177,7 @@ def unanswered_html(groups: List[Dict[str, Any]]) -> str:
 
 
 async def content_page(request: web.Request) -> web.Response:
-    if not inbox.signed_in(request):
+    if not await inbox.signed_in(request):
         return inbox.page("Content: sign in", inbox.sign_in_form(), status=401)
     report = await _report(request)
     measures = report["measures"]
@@ -198,7 +198,7 @@ async def content_page(request: web.Request) -> web.Response:
 
 
 async def content_csv(request: web.Request) -> web.Response:
-    if not inbox.signed_in(request):
+    if not await inbox.signed_in(request):
         return inbox.page("Content: sign in", inbox.sign_in_form(), status=401)
     return _csv_response(await _report(request))
 

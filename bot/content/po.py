@@ -20,6 +20,7 @@ its text reviewed against the Dutch source of that moment; a `fuzzy` entry marks
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -247,6 +248,15 @@ def import_po(po_path: Path, translations_dir: Path, language: Optional[str] = N
         marks.fa.set_block_style()
     buffer = io.StringIO()
     _yaml().dump(target, buffer)
-    target_path.write_text(buffer.getvalue(), encoding="utf-8")
+    target_path.write_text(_unescape_supplementary(buffer.getvalue()), encoding="utf-8")
     return result
+
+
+_SUPPLEMENTARY_ESCAPE = re.compile(r"(?<!\\)\\U(0001[0-9A-Fa-f]{4})")
+
+
+def _unescape_supplementary(text: str) -> str:
+    """ruamel.yaml writes characters beyond the Basic Multilingual Plane (emoji: 👍) in a
+    double-quoted string as `\\U0001F44D` escapes; the files keep them as they are typed."""
+    return _SUPPLEMENTARY_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 

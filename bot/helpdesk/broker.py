@@ -80,8 +80,8 @@ class HelpdeskEventBroker(EventBroker):
                 if not self._batch:
                     self._start(self._send_batch())
                 self._batch.append(record)
-        if event.get("sender_id") not in self._handed_over:
-            return
+        if self.analytics and event.get("sender_id") not in self._handed_over:
+            return  # counted only: `wants` let every conversation through for the counts
         if event.get("event") == "restart":
             # The user started again (/restart) while handed over: the ticket is closed.
             self._start(self._post({"conversation_id": event.get("sender_id"), "at": event.get("timestamp")}, self.restarts))

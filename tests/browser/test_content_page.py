@@ -64,7 +64,7 @@ def test_an_agent_sees_charts_tables_and_unanswered_questions(agent_page: Page, 
     content = assistant.settings.web_url + "/helpdesk/content"
     page.goto(content)
     expect(page.get_by_role("heading", name="Content: sign in")).to_be_visible()
-    page.get_by_label("Agent token").fill(HELPDESK_AGENT_TOKEN)
+    page.get_by_label("Password or agent token").fill(HELPDESK_AGENT_TOKEN)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(assistant.settings.web_url + "/helpdesk")
     page.goto(content)
