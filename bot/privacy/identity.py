@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Pattern, Tuple
 
@@ -97,35 +97,43 @@ class PersonalWords:
         """Any of the words of `key`, as whole words, ignoring case."""
         return _trigger_pattern(self.words[key])
 
-    @property
+    # The sets and the pattern below are built on first use and kept (cached_property): they are
+    # asked for once per word of a name, and hashing a tuple of hundreds of names each time is slow.
+    @cached_property
     def name_stops(self) -> FrozenSet[str]:
-        return self._set("name_stops")
+        return frozenset(self.words["name_stops"])
 
-    @property
+    @cached_property
     def name_particles(self) -> FrozenSet[str]:
-        return self._set("name_particles")
+        return frozenset(self.words["name_particles"])
 
+    @cached_property
     def given_names(self) -> Pattern[str]:
         """Any given name of the gazetteer as a whole word, with an Arabic or Persian letter stuck to
         its front allowed; group 1 is the name itself."""
         return _gazetteer_pattern(self.words["given_names"])
 
+    @cached_property
+    def _given(self) -> FrozenSet[str]:
+        return frozenset(self.words["given_names"])
+
+    @cached_property
+    def _given_or_second(self) -> FrozenSet[str]:
+        return frozenset(self.words["given_names"] + self.words["second_names"])
+
     def is_gazetteer_name(self, word: str, second: bool) -> bool:
         """`word` is a given name (or, with `second`, also a name that is an ordinary word elsewhere),
         with an attached و/ب/ل/ف or the article ال allowed in front (الحسن: "Al-Hassan")."""
-        names = self._set("given_names") | self._set("second_names") if second else self._set("given_names")
+        names = self._given_or_second if second else self._given
         lower = word.lower()
         particle, hyphen, rest = lower.partition("-")
-        if hyphen and particle in self._set("name_particles"):  # al-hassan, el-amin
+        if hyphen and particle in self.name_particles:  # al-hassan, el-amin
             lower = rest
         candidates = [lower]
         if lower[:1] in ATTACHED_PREFIXES and len(lower) > 3:
             candidates.append(lower[1:])
         candidates += [name[len(ARTICLE):] for name in candidates if name.startswith(ARTICLE) and len(name) > 4]
         return any(name in names for name in candidates)
-
-    def _set(self, key: str) -> FrozenSet[str]:
-        return _frozen(self.words[key])
 
 
 def _flat(values: object) -> Iterator[object]:
@@ -135,11 +143,6 @@ def _flat(values: object) -> Iterator[object]:
             yield from _flat(group)
     elif values:
         yield from values  # type: ignore[misc]
-
-
-@lru_cache(maxsize=None)
-def _frozen(words: Tuple[str, ...]) -> FrozenSet[str]:
-    return frozenset(words)
 
 
 @lru_cache(maxsize=None)
@@ -252,7 +255,7 @@ def gazetteer_name_at(text: str, position: int, words: PersonalWords, second: bo
     too (after "my wife" or a sign-off), in scripts with capitals only when capitalised."""
     gap = _GAP.match(text, position)
     at = gap.end() if gap else position
-    given = words.given_names().match(text, at)
+    given = words.given_names.match(text, at)
     if given:
         return given.start(1), _family_name(text, given.end(1), words)
     match = _WORD.match(text, at)
@@ -274,7 +277,7 @@ def _family_name(text: str, position: int, words: PersonalWords) -> int:
         match = _WORD.match(text, cursor)
         if not match or not _continues_a_name(text, match, words):
             break
-        given = words.given_names().match(text, match.start(1))
+        given = words.given_names.match(text, match.start(1))
         if given and given.end(1) > match.end(1):  # a name of two words: "عبد الله"
             end = cursor = given.end(1)
             continue
@@ -290,7 +293,7 @@ def _continues_a_name(text: str, match: re.Match, words: PersonalWords, depth: i
     lower = word.lower()
     if lower in words.name_stops:
         return False
-    if words.given_names().match(text, match.start(1)):
+    if words.given_names.match(text, match.start(1)):
         return True
     if lower in words.name_particles and depth == 0:
         following = _WORD.match(text, match.end())
@@ -386,7 +389,7 @@ def _names(text: str, words: PersonalWords) -> Iterator[Tuple[str, int, int]]:
             if not _LINE_END.match(text, end):  # "شكرا علي المساعدة": "thanks for the help"
                 continue
         yield "name", start, end
-    for match in words.given_names().finditer(text):
+    for match in words.given_names.finditer(text):
         yield "name", match.start(1), _family_name(text, match.end(1), words)
 
 
