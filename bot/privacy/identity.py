@@ -145,12 +145,13 @@ def _flat(values: object) -> Iterator[object]:
         yield from values  # type: ignore[misc]
 
 
+# The zero-width non-joiner (U+200C) is inside Persian words: "آدم‌های" is one word, not a name.
 @lru_cache(maxsize=None)
 def _gazetteer_pattern(words: Tuple[str, ...]) -> Pattern[str]:
     if not words:
         return re.compile(r"(?!x)x")
     return re.compile(
-        r"(?<![\w])[" + ATTACHED_PREFIXES + r"]?(" + _trie_regex(words) + r")(?![\w'’])", re.IGNORECASE
+        r"(?<![\w\u200c])[" + ATTACHED_PREFIXES + r"]?(" + _trie_regex(words) + r")(?![\w'’\u200c])", re.IGNORECASE
     )
 
 
