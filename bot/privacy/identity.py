@@ -41,6 +41,8 @@ MAX_CASELESS_NAME_WORDS = 2
 _SIGN_OFF_GAP = re.compile(r"[ \t]*[,:،-]?[ \t]*(?:\r?\n[ \t]*)?")
 # The rest of a line after a signature: only punctuation (or nothing) up to the line's end.
 _LINE_END = re.compile(r"[ \t]*[.!,;:)]*[ \t]*(?:\r?\n|$)")
+# The rest of a hyphenated name after its first part: "-Ali" of "Hassan-Ali".
+_HYPHENATED = re.compile(r"(?:[-‐][^\W\d_]+)+(?![\w'’])")
 # A word of letters of any script, with inner hyphens or apostrophes (Al-Hassan, O'Neil).
 _WORD = re.compile(r"[ \t]*([^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?)")
 _GAP = re.compile(r"[ \t]*[:：=\-–—]?[ \t]*")
@@ -272,38 +274,48 @@ def gazetteer_name_at(text: str, position: int, words: PersonalWords, second: bo
 def _family_name(text: str, position: int, words: PersonalWords) -> int:
     """Where the name that continues a given name ends: capitalised words in scripts with capitals
     ("Ahmed Al-Hassan"), gazetteer names in any script ("فاطمة يوسف", "محمد الأحمد", "fatima yusuf"),
-    particles followed by one of those ("Jan van der Berg", "محمد بن سلمان"). On the same line."""
-    end = cursor = position
-    for _ in range(MAX_NAME_WORDS - 1):
+    particles followed by one of those ("Pieter van der Berg"), or in scripts without capitals by
+    any word ("محمد بن سلمان": "son of" is always followed by a name). On the same line."""
+    joined = _HYPHENATED.match(text, position)  # "Hassan-Ali": the rest of the word
+    end = cursor = joined.end() if joined else position
+    taken = 0
+    while taken < MAX_NAME_WORDS - 1:
         match = _WORD.match(text, cursor)
-        if not match or not _continues_a_name(text, match, words):
+        particles = 0
+        while match and _is_particle(text, match, words):
+            particles += 1
+            match = _WORD.match(text, match.end())
+        if not match or not _continues_a_name(text, match, words, after_particle=particles > 0):
             break
         given = words.given_names.match(text, match.start(1))
         if given and given.end(1) > match.end(1):  # a name of two words: "عبد الله"
             end = cursor = given.end(1)
-            continue
-        end = match.start(1) + len(match.group(1).rstrip("."))
-        cursor = match.end()
+        else:
+            end = match.start(1) + len(match.group(1).rstrip("."))
+            cursor = match.end()
+        taken += 1 + particles
         if _ends_a_sentence(match.group(1)):
             break
     return end
 
 
-def _continues_a_name(text: str, match: re.Match, words: PersonalWords, depth: int = 0) -> bool:
+def _is_particle(text: str, match: re.Match, words: PersonalWords) -> bool:
+    return (
+        match.group(1).lower() in words.name_particles
+        and not _ends_a_sentence(match.group(1))
+        and not words.given_names.match(text, match.start(1))
+    )
+
+
+def _continues_a_name(text: str, match: re.Match, words: PersonalWords, after_particle: bool) -> bool:
     word = match.group(1).rstrip(".")
-    lower = word.lower()
-    if lower in words.name_stops:
+    if word.lower() in words.name_stops:
         return False
     if words.given_names.match(text, match.start(1)):
         return True
-    if lower in words.name_particles and depth == 0:
-        following = _WORD.match(text, match.end())
-        return bool(following) and not _ends_a_sentence(match.group(1)) and _continues_a_name(
-            text, following, words, depth + 1
-        )
     if _is_cased(word):
         return _looks_like_a_name(word) or words.is_gazetteer_name(word, second=False)
-    return words.is_gazetteer_name(word, second=True)
+    return after_particle or words.is_gazetteer_name(word, second=True)
 
 
 def _in_birth_years(date_text: str) -> bool:
