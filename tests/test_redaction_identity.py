@@ -120,6 +120,7 @@ def test_every_language_has_a_words_file_with_known_keys():
     for language in LANGUAGES + ("ru", "so"):
         data = fast_yaml.safe_load((directory / f"{language}.yml").read_text(encoding="utf-8"))
         assert data["name_is"] and data["birth"] and data["document"] and data["address"], language
+        assert data["sign_offs"] and (data.get("relations") or data.get("introductions")), language
         assert set(data) <= set(KEYS)
 
 
