@@ -23,6 +23,11 @@ LANGUAGES = ("nl", "en", "ar", "tr", "ti", "fa", "uk")
 IDENTITY_KINDS = ("name", "address", "birth_date", "document")
 PERSONAL = [(language, case) for language, cases in TABLE["personal"].items() for case in cases]
 ORDINARY = [(language, text) for language, texts in TABLE["ordinary"].items() for text in texts]
+NAMES = [(language, case) for language, cases in TABLE["names_personal"].items() for case in cases]
+NAMES_ORDINARY = [(language, text) for language, texts in TABLE["names_ordinary"].items() for text in texts]
+GAZETTEER = fast_yaml.safe_load(
+    (Path(__file__).parents[1] / "bot" / "privacy" / "personal_words" / "given_names.yml").read_text(encoding="utf-8")
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +44,11 @@ def test_every_new_kind_is_in_the_table_for_every_language():
     assert "name" in kinds["ru"] and "name" in kinds["so"]
 
 
-@pytest.mark.parametrize("language,case", PERSONAL, ids=[f"{lang}-{i}" for i, (lang, _) in enumerate(PERSONAL)])
+@pytest.mark.parametrize(
+    "language,case",
+    PERSONAL + NAMES,
+    ids=[f"{lang}-{i}" for i, (lang, _) in enumerate(PERSONAL)] + [f"name-{lang}-{i}" for i, (lang, _) in enumerate(NAMES)],
+)
 def test_personal_data_is_hidden(redactor, language, case):
     text: str = case["text"]
     redacted = redactor.redact(text)
@@ -52,9 +61,48 @@ def test_personal_data_is_hidden(redactor, language, case):
         assert placeholder in redacted, (placeholder, redacted)
 
 
-@pytest.mark.parametrize("language,text", ORDINARY, ids=[f"{lang}-{i}" for i, (lang, _) in enumerate(ORDINARY)])
+@pytest.mark.parametrize(
+    "language,text",
+    ORDINARY + NAMES_ORDINARY,
+    ids=[f"{lang}-{i}" for i, (lang, _) in enumerate(ORDINARY)]
+    + [f"name-{lang}-{i}" for i, (lang, _) in enumerate(NAMES_ORDINARY)],
+)
 def test_ordinary_texts_stay(redactor, language, text):
     assert redactor.redact(text) == text
+
+
+def test_names_without_a_trigger_word_are_in_the_table_for_every_language():
+    assert {language for language, _ in NAMES} == set(LANGUAGES + ("ru", "so"))
+    assert {language for language, _ in NAMES_ORDINARY} == set(LANGUAGES + ("ru", "so"))
+
+
+def test_the_gazetteer_has_names_of_every_group_of_users_in_their_own_script():
+    given = GAZETTEER["given_names"]
+    for group in ("arabic", "arabic_latin", "persian", "persian_latin", "tigrinya", "tigrinya_latin", "somali",
+                  "turkish", "cyrillic", "cyrillic_latin", "dutch_english"):
+        assert len(given[group]) >= 40, group
+    assert {"محمد", "Mohammed", "Mohamed", "Muhammad", "فاطمة", "Fatima", "Мария", "ዮናስ", "ሰናይት"} <= {
+        name for names in given.values() for name in names
+    }
+
+
+def test_a_name_is_either_a_given_name_or_a_second_name():
+    given = {name.lower() for names in GAZETTEER["given_names"].values() for name in names}
+    second = {name.lower() for names in GAZETTEER["second_names"].values() for name in names}
+    assert not given & second
+
+
+@pytest.mark.parametrize("name", [name for names in GAZETTEER["second_names"].values() for name in names])
+def test_a_name_that_is_also_a_word_is_no_name_on_its_own(redactor, name):
+    """"أمل" is "hope", "صالح" is "valid", "Will" is a verb: without a given name, relation word or
+    sign-off before them they stay."""
+    for text in (f"{name}", f"{name}?", f"عندي {name} كبير", f"ik heb {name}", f"{name.lower()} is here"):
+        assert redactor.redact(text) == text
+
+
+def test_a_given_name_in_the_gazetteer_needs_no_trigger_word():
+    assert Redactor().redact("Ahmed wil werken") == "[name] wil werken"
+    assert Redactor().redact("وفاطمة يوسف تريدان العمل") == "و[name] تريدان العمل"
 
 
 def test_the_example_of_the_issue():
@@ -72,6 +120,7 @@ def test_every_language_has_a_words_file_with_known_keys():
     for language in LANGUAGES + ("ru", "so"):
         data = fast_yaml.safe_load((directory / f"{language}.yml").read_text(encoding="utf-8"))
         assert data["name_is"] and data["birth"] and data["document"] and data["address"], language
+        assert data["sign_offs"] and (data.get("relations") or data.get("introductions")), language
         assert set(data) <= set(KEYS)
 
 

@@ -4,7 +4,9 @@ of birth, and passport or ID-card numbers.
 Numbers with a check or a fixed shape are found by `bot.privacy.redaction`; these kinds need the
 words around them, so they are found from the words of `personal_words/<language>.yml` (one file
 per language, no code per language): a name after "my name is / ik heet / اسمي / меня зовут", a date
-after "geboren / born / متولد", a document number after "paspoort / passport / паспорт". A few
+after "geboren / born / متولد", a document number after "paspoort / passport / паспорт". Names
+without such a word come from a gazetteer of common given names (`personal_words/given_names.yml`):
+"Ahmed wil werken", "groeten, Fatima", "زوجتي فاطمة". A few
 shapes are personal on their own: a Dutch street with a house number, a Dutch postcode, a full date
 with a year in which adults of working age were born (Gregorian or Solar Hijri), and the shape of
 Dutch passport and ID-card numbers.
@@ -14,22 +16,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Pattern, Tuple
 
 from bot.content import fast_yaml
 
 WORDS_DIRECTORY = Path(__file__).with_name("personal_words")
-KEYS = ("name_is", "titles", "relations", "introductions", "name_stops", "birth", "document", "address")
+KEYS = (
+    "name_is", "titles", "relations", "introductions", "sign_offs", "name_stops", "birth", "document", "address",
+    "given_names", "second_names", "name_particles",
+)
 
 # The years in which adults who ask about work were born: Gregorian and Solar Hijri (Persian).
 BIRTH_YEARS = [(1920, 2010), (1300, 1390)]
-# Particles inside names: "Jan van der Berg", "Ahmed al Hassan", "Omar bin Laden".
-NAME_PARTICLES = frozenset("van von de der den het ter ten te la le da di del al el bin ibn abu ben bint".split())
+# Letters stuck to the front of an Arabic or Persian word: "and", "with", "for", "so" (ومحمد).
+ATTACHED_PREFIXES = "وبلف"
+# The Arabic article of family names made from a given name: الحسن, الأحمد.
+ARTICLE = "ال"
 MAX_NAME_WORDS = 4
 MAX_CASELESS_NAME_WORDS = 2
 
+# What may stand between a sign-off and the name under it: a comma or colon, and a line break.
+_SIGN_OFF_GAP = re.compile(r"[ \t]*[,:،-]?[ \t]*(?:\r?\n[ \t]*)?")
+# The rest of a line after a signature: only punctuation (or nothing) up to the line's end.
+_LINE_END = re.compile(r"[ \t]*[.!,;:)]*[ \t]*(?:\r?\n|$)")
+# The rest of a hyphenated name after its first part: "-Ali" of "Hassan-Ali".
+_HYPHENATED = re.compile(r"(?:[-‐][^\W\d_]+)+(?![\w'’])")
 # A word of letters of any script, with inner hyphens or apostrophes (Al-Hassan, O'Neil).
 _WORD = re.compile(r"[ \t]*([^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?)")
 _GAP = re.compile(r"[ \t]*[:：=\-–—]?[ \t]*")
@@ -79,16 +92,69 @@ class PersonalWords:
             if unknown:
                 raise ValueError(f"{path.name}: unknown keys {sorted(unknown)}; known: {KEYS}")
             for key, values in data.items():
-                collected[key].update(str(value).strip().lower() for value in values or ())
+                collected[key].update(str(value).strip().lower() for value in _flat(values))
         return cls({key: tuple(sorted(values, key=len, reverse=True)) for key, values in collected.items()})
 
     def pattern(self, key: str) -> Pattern[str]:
         """Any of the words of `key`, as whole words, ignoring case."""
         return _trigger_pattern(self.words[key])
 
-    @property
+    # The sets and the pattern below are built on first use and kept (cached_property): they are
+    # asked for once per word of a name, and hashing a tuple of hundreds of names each time is slow.
+    @cached_property
     def name_stops(self) -> FrozenSet[str]:
         return frozenset(self.words["name_stops"])
+
+    @cached_property
+    def name_particles(self) -> FrozenSet[str]:
+        return frozenset(self.words["name_particles"])
+
+    @cached_property
+    def given_names(self) -> Pattern[str]:
+        """Any given name of the gazetteer as a whole word, with an Arabic or Persian letter stuck to
+        its front allowed; group 1 is the name itself."""
+        return _gazetteer_pattern(self.words["given_names"])
+
+    @cached_property
+    def _given(self) -> FrozenSet[str]:
+        return frozenset(self.words["given_names"])
+
+    @cached_property
+    def _given_or_second(self) -> FrozenSet[str]:
+        return frozenset(self.words["given_names"] + self.words["second_names"])
+
+    def is_gazetteer_name(self, word: str, second: bool) -> bool:
+        """`word` is a given name (or, with `second`, also a name that is an ordinary word elsewhere),
+        with an attached و/ب/ل/ف or the article ال allowed in front (الحسن: "Al-Hassan")."""
+        names = self._given_or_second if second else self._given
+        lower = word.lower()
+        particle, hyphen, rest = lower.partition("-")
+        if hyphen and particle in self.name_particles:  # al-hassan, el-amin
+            lower = rest
+        candidates = [lower]
+        if lower[:1] in ATTACHED_PREFIXES and len(lower) > 3:
+            candidates.append(lower[1:])
+        candidates += [name[len(ARTICLE):] for name in candidates if name.startswith(ARTICLE) and len(name) > 4]
+        return any(name in names for name in candidates)
+
+
+def _flat(values: object) -> Iterator[object]:
+    """The items of a list, or of every list of a mapping of groups (given_names: {arabic: [...]})."""
+    if isinstance(values, dict):
+        for group in values.values():
+            yield from _flat(group)
+    elif values:
+        yield from values  # type: ignore[misc]
+
+
+# The zero-width non-joiner (U+200C) is inside Persian words: "آدم‌های" is one word, not a name.
+@lru_cache(maxsize=None)
+def _gazetteer_pattern(words: Tuple[str, ...]) -> Pattern[str]:
+    if not words:
+        return re.compile(r"(?!x)x")
+    return re.compile(
+        r"(?<![\w\u200c])[" + ATTACHED_PREFIXES + r"]?(" + _trie_regex(words) + r")(?![\w'’\u200c])", re.IGNORECASE
+    )
 
 
 @lru_cache(maxsize=None)
@@ -148,6 +214,7 @@ def name_after(text: str, position: int, words: PersonalWords, strong: bool, cas
     start = end = gap.end() if gap else position
     taken = 0
     cursor = start
+    particles = words.name_particles
     while taken < MAX_NAME_WORDS:
         match = _WORD.match(text, cursor)
         if not match:
@@ -159,10 +226,10 @@ def name_after(text: str, position: int, words: PersonalWords, strong: bool, cas
         if not _is_cased(word):
             if not caseless_allowed or taken >= MAX_CASELESS_NAME_WORDS:
                 break
-        elif taken == 0 and not (_looks_like_a_name(word) or strong and lower not in NAME_PARTICLES):
+        elif taken == 0 and not (_looks_like_a_name(word) or strong and lower not in particles):
             break
         elif taken > 0 and not _looks_like_a_name(word) and not (
-            lower in NAME_PARTICLES and _next_is_name(text, match.end())
+            lower in particles and _next_is_name(text, match.end(), particles)
         ):
             break
         if taken == 0:
@@ -170,12 +237,85 @@ def name_after(text: str, position: int, words: PersonalWords, strong: bool, cas
         end = match.start(1) + len(word)
         cursor = match.end()
         taken += 1
+        if _ends_a_sentence(match.group(1)):
+            break
     return (start, end) if taken else (position, position)
 
 
-def _next_is_name(text: str, position: int) -> bool:
+def _ends_a_sentence(word: str) -> bool:
+    """A word with a full stop ends the name, unless it is an initial ("J. Smith")."""
+    return word.endswith(".") and len(word) > 2
+
+
+def _next_is_name(text: str, position: int, particles: FrozenSet[str]) -> bool:
     match = _WORD.match(text, position)
-    return bool(match) and (_looks_like_a_name(match.group(1)) or match.group(1).lower() in NAME_PARTICLES)
+    return bool(match) and (_looks_like_a_name(match.group(1)) or match.group(1).lower() in particles)
+
+
+def gazetteer_name_at(text: str, position: int, words: PersonalWords, second: bool) -> Tuple[int, int]:
+    """The span of a gazetteer name (and the family name after it) that starts at `position`, after
+    spaces; empty when the word there is not one. `second`: names that are also ordinary words count
+    too (after "my wife" or a sign-off), in scripts with capitals only when capitalised."""
+    gap = _GAP.match(text, position)
+    at = gap.end() if gap else position
+    given = words.given_names.match(text, at)
+    if given:
+        return given.start(1), _family_name(text, given.end(1), words)
+    match = _WORD.match(text, at)
+    if not match:
+        return position, position
+    word = match.group(1).rstrip(".")
+    if not words.is_gazetteer_name(word, second) or (_is_cased(word) and not _looks_like_a_name(word)):
+        return position, position
+    end = match.start(1) + len(word)
+    return match.start(1), end if _ends_a_sentence(match.group(1)) else _family_name(text, end, words)
+
+
+def _family_name(text: str, position: int, words: PersonalWords) -> int:
+    """Where the name that continues a given name ends: capitalised words in scripts with capitals
+    ("Ahmed Al-Hassan"), gazetteer names in any script ("فاطمة يوسف", "محمد الأحمد", "fatima yusuf"),
+    particles followed by one of those ("Pieter van der Berg"), or in scripts without capitals by
+    any word ("محمد بن سلمان": "son of" is always followed by a name). On the same line."""
+    joined = _HYPHENATED.match(text, position)  # "Hassan-Ali": the rest of the word
+    end = cursor = joined.end() if joined else position
+    taken = 0
+    while taken < MAX_NAME_WORDS - 1:
+        match = _WORD.match(text, cursor)
+        particles = 0
+        while match and _is_particle(text, match, words):
+            particles += 1
+            match = _WORD.match(text, match.end())
+        if not match or not _continues_a_name(text, match, words, after_particle=particles > 0):
+            break
+        given = words.given_names.match(text, match.start(1))
+        if given and given.end(1) > match.end(1):  # a name of two words: "عبد الله"
+            end = cursor = given.end(1)
+        else:
+            end = match.start(1) + len(match.group(1).rstrip("."))
+            cursor = match.end()
+        taken += 1 + particles
+        if _ends_a_sentence(match.group(1)):
+            break
+    return end
+
+
+def _is_particle(text: str, match: re.Match, words: PersonalWords) -> bool:
+    return (
+        match.group(1).lower() in words.name_particles
+        and not _ends_a_sentence(match.group(1))
+        and not words.given_names.match(text, match.start(1))
+    )
+
+
+def _continues_a_name(text: str, match: re.Match, words: PersonalWords, after_particle: bool) -> bool:
+    word = match.group(1).rstrip(".")
+    if word.lower() in words.name_stops:
+        return False
+    if words.given_names.match(text, match.start(1)):
+        return True
+    if _is_cased(word):
+        return _looks_like_a_name(word) or words.is_gazetteer_name(word, second=False)
+    return after_particle or words.is_gazetteer_name(word, second=True)
 
 
 def _in_birth_years(date_text: str) -> bool:
@@ -207,13 +347,9 @@ def _after_skipping_words(text: str, position: int, pattern: Pattern[str], words
 
 def find_identity(text: str, words: PersonalWords) -> Iterator[Tuple[str, int, int]]:
     """(kind, start, end) of every name, address, postcode, date of birth and document number."""
-    for key, strong, caseless in (
-        ("name_is", True, True), ("titles", False, True), ("relations", False, False), ("introductions", False, False),
-    ):
-        for trigger in words.pattern(key).finditer(text):
-            start, end = name_after(text, trigger.end(), words, strong, caseless)
-            if end > start:
-                yield "name", start, end
+    for kind, start, end in _names(text, words):
+        if end > start:
+            yield kind, start, end
     for trigger in words.pattern("birth").finditer(text):
         for match in _after_skipping_words(text, trigger.end(), _DATE_AFTER_WORD, 3, 40):
             yield "birth_date", match.start(), match.end()
@@ -238,6 +374,36 @@ def find_identity(text: str, words: PersonalWords) -> Iterator[Tuple[str, int, i
             yield "address", match.start(1) + len(match.group(1)) - len(match.group(1).lstrip()), match.end()
     for match in _POSTCODE.finditer(text):
         yield "postcode", match.start(), match.end()
+
+
+def _names(text: str, words: PersonalWords) -> Iterator[Tuple[str, int, int]]:
+    """Names after trigger words, after sign-offs, and given names of the gazetteer on their own."""
+    for key, strong, caseless in (("name_is", True, True), ("titles", False, True)):
+        for trigger in words.pattern(key).finditer(text):
+            yield "name", *name_after(text, trigger.end(), words, strong, caseless)
+    # "my wife Amina" / "زوجتي أمل": a capitalised word after a word in a script with capitals, or
+    # a name of the gazetteer (Persian "من" is also Arabic "from": "من Nuffic" is no name).
+    for key, second in (("relations", True), ("introductions", False)):
+        for trigger in words.pattern(key).finditer(text):
+            start = end = trigger.end()
+            if _is_cased(trigger.group(0)[0]):
+                start, end = name_after(text, trigger.end(), words, False, False)
+            yield "name", *((start, end) if end > start else gazetteer_name_at(text, trigger.end(), words, second))
+    # "groeten,\nFatima": a given name; a second name or capitalised words only when they end the
+    # line ("Thanks, John", but not "Thanks, Can I ..." nor "شكرا علي المساعدة").
+    for trigger in words.pattern("sign_offs").finditer(text):
+        gap = _SIGN_OFF_GAP.match(text, trigger.end())
+        at = gap.end() if gap else trigger.end()
+        start, end = gazetteer_name_at(text, at, words, second=False)
+        if end == start:
+            start, end = gazetteer_name_at(text, at, words, second=True)
+            if end == start or _is_cased(text[start]):
+                start, end = name_after(text, at, words, False, False)
+            if not _LINE_END.match(text, end):  # "شكرا علي المساعدة": "thanks for the help"
+                continue
+        yield "name", start, end
+    for match in words.given_names.finditer(text):
+        yield "name", match.start(1), _family_name(text, match.end(1), words)
 
 
 def merge_addresses(spans: List[Tuple[str, int, int]], text: str) -> List[Tuple[str, int, int]]:
