@@ -6,11 +6,9 @@ from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 
-from actions.check_forms import (
-    ActionAskTeacherContract,
-    ActionEmployerSubsidyOutcome,
-    ActionStopCheck,
-    ActionWorkPermissionOutcome,
+from actions.check_outcomes import ActionEmployerSubsidyOutcome, ActionStopCheck, ActionWorkPermissionOutcome
+from actions.check_questions import ActionAskTeacherContract
+from actions.check_validation import (
     ValidateEmployerSubsidyForm,
     ValidateTeacherSubsidyForm,
     ValidateUnpaidWorkForm,
@@ -39,9 +37,11 @@ async def test_a_status_holder_is_not_asked_for_months(dispatcher, domain):
     assert slot_events(events) == {"person_status": "status_holder", "requested_slot": None}
 
 
-async def test_only_the_missing_answer_is_asked(dispatcher, domain):
+async def test_a_question_is_answered_and_a_check_asks_only_the_missing_answer(dispatcher, domain):
     events = await ValidateWorkPermissionForm().run(dispatcher, tracker("mag ik werken als asielzoeker?"), domain)
-    assert slot_events(events) == {"person_status": "asylum_seeker", "requested_slot": "months_in_procedure"}
+    assert slot_events(events) == {"person_status": "asylum_seeker", "requested_slot": None}
+    events = await ValidateWorkPermissionForm().run(dispatcher, tracker("kun je checken of ik als asielzoeker mag werken?"), domain)
+    assert slot_events(events) == {"person_status": "asylum_seeker", "check_requested": True, "requested_slot": "months_in_procedure"}
 
 
 async def test_a_button_answer_and_a_persian_digit(dispatcher, domain):
@@ -62,7 +62,7 @@ async def test_an_answer_can_be_changed_while_another_is_asked(dispatcher, domai
 
 async def test_nonsense_fills_nothing_so_the_form_can_hand_over(dispatcher, domain):
     events = await ValidateWorkPermissionForm().run(dispatcher, tracker("stop", {"requested_slot": "person_status"}, intent="stop"), domain)
-    assert {k for k in slot_events(events)} <= {"requested_slot"}
+    assert {k for k in slot_events(events)} <= {"requested_slot", "check_requested"}
 
 
 async def test_an_impossible_number_is_asked_again(dispatcher, domain):
@@ -82,8 +82,10 @@ async def test_a_decisive_no_stops_the_questions(dispatcher, domain):
 async def test_internship_plan_is_asked_only_after_the_waiting_period(dispatcher, domain):
     early = await ValidateUnpaidWorkForm().run(dispatcher, tracker("stage, ik zit 3 maanden in het azc", intent="check_unpaid_work"), domain)
     assert slot_events(early)["requested_slot"] is None
-    later = await ValidateUnpaidWorkForm().run(dispatcher, tracker("stage, ik zit 9 maanden in het azc", intent="check_unpaid_work"), domain)
+    later = await ValidateUnpaidWorkForm().run(dispatcher, tracker("check het: stage, ik zit 9 maanden in het azc", intent="check_unpaid_work"), domain)
     assert slot_events(later)["requested_slot"] == "internship_plan"
+    answered = await ValidateUnpaidWorkForm().run(dispatcher, tracker("stage, ik zit 9 maanden in het azc", intent="check_unpaid_work"), domain)
+    assert slot_events(answered)["requested_slot"] is None  # a question: answered, the check offered
 
 
 async def test_outcome_shows_verdict_reasons_next_step_contact_answers_and_sources(dispatcher, domain):
@@ -93,7 +95,7 @@ async def test_outcome_shows_verdict_reasons_next_step_contact_answers_and_sourc
     assert text.startswith("Yes, you may work")
     for part in ("6 months", "Next step:", "Contact: UWV", "Your answers: asylum seeker in the procedure · 8 months", "Source: UWV"):
         assert part in text
-    assert slot_events(events) == {"outcome_uncertain": False}
+    assert slot_events(events) == {"outcome_uncertain": False, "check_requested": None}
 
 
 async def test_an_uncertain_outcome_says_so_offers_a_person_and_sets_the_slot(dispatcher, domain):
@@ -102,7 +104,7 @@ async def test_an_uncertain_outcome_says_so_offers_a_person_and_sets_the_slot(di
     message = dispatcher.messages[0]
     assert "niet helemaal zeker" in message["text"]
     assert "/request_human" in [b["payload"] for b in message["buttons"]]
-    assert slot_events(events) == {"outcome_uncertain": True}
+    assert slot_events(events) == {"outcome_uncertain": True, "check_requested": None}
 
 
 async def test_subsidy_outcome_for_a_date_the_user_named(dispatcher, domain):
@@ -127,7 +129,7 @@ async def test_stop_ends_the_form(dispatcher, domain):
 
 
 async def test_the_first_question_of_a_check_already_gives_the_rule(dispatcher, domain):
-    from actions.check_forms import ActionAskMonthsInProcedure, ActionAskSowisPeople, ActionAskTeacherStatus
+    from actions.check_questions import ActionAskMonthsInProcedure, ActionAskSowisPeople, ActionAskTeacherStatus
 
     await ActionAskTeacherStatus().run(dispatcher, tracker("", {"language": "en"}), domain)
     await ActionAskSowisPeople().run(dispatcher, tracker("", {"language": "nl"}), domain)
@@ -147,7 +149,7 @@ async def test_the_validations_answer_the_same_without_the_domain_rasa_no_longer
     from rasa.shared.core.domain import Domain
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions.check_forms import ValidateEmployerNeedsForm
+    from actions.check_validation import ValidateEmployerNeedsForm
 
     trained = Domain.load(str(Path(__file__).resolve().parent.parent / "domain"))
     assert [a for a in trained.user_actions if trained.does_custom_action_explicitly_need_domain(a)] == []
