@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import texts
 from actions.answers import UNCERTAIN_SLOT, answer_topic, rulebook
-from actions.check_table import CHECK_REQUESTED_SLOT, CHECKS, Check
+from actions.check_table import CHECK_REQUESTED_SLOT, CHECKS, Check, class_name
 from actions.check_validation import LIMITS, check_day
 from actions.eligibility import Finding, Outcome
 from actions.presentation import display, source_lines, uncertainty_note
@@ -126,24 +126,12 @@ class ShowCheckOutcome(Action, abc.ABC):
         return events + [SlotSet(UNCERTAIN_SLOT, outcome.uncertain)]
 
 
-class ActionWorkPermissionOutcome(ShowCheckOutcome):
-    check = CHECKS["work_permission"]
-
-
-class ActionEmployerNeedsOutcome(ShowCheckOutcome):
-    check = CHECKS["employer_needs"]
-
-
-class ActionUnpaidWorkOutcome(ShowCheckOutcome):
-    check = CHECKS["unpaid_work"]
-
-
-class ActionEmployerSubsidyOutcome(ShowCheckOutcome):
-    check = CHECKS["employer_subsidy"]
-
-
-class ActionTeacherSubsidyOutcome(ShowCheckOutcome):
-    check = CHECKS["teacher_subsidy"]
+# One outcome action per check of the table: `action_<check>_outcome`.
+OUTCOMES: Dict[str, type] = {
+    name: type(f"Action{class_name(name)}Outcome", (ShowCheckOutcome,),
+               {"check": check, "__module__": __name__})
+    for name, check in CHECKS.items()
+}
 
 
 class ActionStopCheck(Action):

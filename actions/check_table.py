@@ -25,6 +25,11 @@ Slots = Mapping[str, Any]
 CHECK_REQUESTED_SLOT = "check_requested"
 
 
+def class_name(name: str) -> str:
+    """`work_permission` → `WorkPermission`: the name part of a check's generated action classes."""
+    return "".join(part.title() for part in name.split("_"))
+
+
 def _number(slots: Slots, slot: str) -> Optional[float]:
     value = slots.get(slot)
     return float(value) if value is not None else None

@@ -27,7 +27,7 @@ from rasa_sdk.types import DomainDict
 from actions import answer_parsing as parse
 from actions import texts, work_permission
 from actions.answers import rulebook
-from actions.check_table import CHECK_REQUESTED_SLOT, CHECKS, Check
+from actions.check_table import CHECK_REQUESTED_SLOT, CHECKS, Check, class_name
 
 DATE_SLOT = "check_date"
 LIMITS: Dict[str, tuple] = {
@@ -259,21 +259,9 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
         return self._known_status("teacher_status", value)
 
 
-class ValidateWorkPermissionForm(CheckFormValidation):
-    check = CHECKS["work_permission"]
-
-
-class ValidateEmployerNeedsForm(CheckFormValidation):
-    check = CHECKS["employer_needs"]
-
-
-class ValidateUnpaidWorkForm(CheckFormValidation):
-    check = CHECKS["unpaid_work"]
-
-
-class ValidateEmployerSubsidyForm(CheckFormValidation):
-    check = CHECKS["employer_subsidy"]
-
-
-class ValidateTeacherSubsidyForm(CheckFormValidation):
-    check = CHECKS["teacher_subsidy"]
+# One validation action per check of the table: `validate_<form>` (rasa-sdk registers every
+# subclass of Action it finds when it imports this module).
+VALIDATIONS: Dict[str, type] = {
+    name: type(f"Validate{class_name(name)}Form", (CheckFormValidation,), {"check": check, "__module__": __name__})
+    for name, check in CHECKS.items()
+}

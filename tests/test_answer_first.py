@@ -17,24 +17,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
-from actions.check_outcomes import ShowCheckOutcome, check_button
+from actions.check_outcomes import OUTCOMES, check_button
 from actions.check_table import CHECKS
-from actions.check_validation import CheckFormValidation
+from actions.check_validation import VALIDATIONS
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "answer_first_cases.yml").read_text(encoding="utf-8"))["cases"]
 BY_INTENT = {check.intent: check for check in CHECKS.values()}
 LANGUAGES = {"nl", "en", "ar", "tr", "ti", "fa", "uk"}
-
-
-def _classes(base):
-    found = {}
-    for cls in base.__subclasses__():
-        found[cls.check.name] = cls
-    return found
-
-
-VALIDATIONS = _classes(CheckFormValidation)
-OUTCOMES = _classes(ShowCheckOutcome)
 
 
 def tracker(case: Dict[str, Any], slots: Dict[str, Any]) -> Tracker:

@@ -6,14 +6,15 @@ from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 
-from actions.check_outcomes import ActionEmployerSubsidyOutcome, ActionStopCheck, ActionWorkPermissionOutcome
-from actions.check_questions import ActionAskTeacherContract
-from actions.check_validation import (
-    ValidateEmployerSubsidyForm,
-    ValidateTeacherSubsidyForm,
-    ValidateUnpaidWorkForm,
-    ValidateWorkPermissionForm,
-)
+from actions.check_outcomes import OUTCOMES, ActionStopCheck
+from actions.check_questions import ASK_ACTIONS
+from actions.check_validation import VALIDATIONS
+
+ValidateWorkPermissionForm, ValidateEmployerNeedsForm, ValidateUnpaidWorkForm, ValidateEmployerSubsidyForm, \
+    ValidateTeacherSubsidyForm = (VALIDATIONS[name] for name in (
+        "work_permission", "employer_needs", "unpaid_work", "employer_subsidy", "teacher_subsidy"))
+ActionWorkPermissionOutcome, ActionEmployerSubsidyOutcome = OUTCOMES["work_permission"], OUTCOMES["employer_subsidy"]
+ActionAskTeacherContract = ASK_ACTIONS["action_ask_teacher_subsidy_form_teacher_contract"]
 
 
 def tracker(text: str, slots: Dict[str, Any] = None, intent: str = "check_work_permission", entities: List[dict] = None) -> Tracker:
@@ -129,7 +130,9 @@ async def test_stop_ends_the_form(dispatcher, domain):
 
 
 async def test_the_first_question_of_a_check_already_gives_the_rule(dispatcher, domain):
-    from actions.check_questions import ActionAskMonthsInProcedure, ActionAskSowisPeople, ActionAskTeacherStatus
+    ActionAskTeacherStatus = ASK_ACTIONS["action_ask_teacher_subsidy_form_teacher_status"]
+    ActionAskSowisPeople = ASK_ACTIONS["action_ask_employer_subsidy_form_sowis_people"]
+    ActionAskMonthsInProcedure = ASK_ACTIONS["action_ask_months_in_procedure"]
 
     await ActionAskTeacherStatus().run(dispatcher, tracker("", {"language": "en"}), domain)
     await ActionAskSowisPeople().run(dispatcher, tracker("", {"language": "nl"}), domain)
@@ -148,8 +151,6 @@ async def test_the_validations_answer_the_same_without_the_domain_rasa_no_longer
 
     from rasa.shared.core.domain import Domain
     from rasa_sdk.executor import CollectingDispatcher
-
-    from actions.check_validation import ValidateEmployerNeedsForm
 
     trained = Domain.load(str(Path(__file__).resolve().parent.parent / "domain"))
     assert [a for a in trained.user_actions if trained.does_custom_action_explicitly_need_domain(a)] == []
