@@ -77,11 +77,21 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
     return said[-TRANSCRIPT_LIMIT:]
 
 
+TOPIC_ENTITY = "handoff_topic"  # the topic a request for a person named (bot/nlu/person_request.py)
+
+
 def topic(tracker: Tracker, fallback: str) -> str:
-    """The last information topic the user asked about, or `fallback`."""
+    """The topic a request for a person named, else the last information topic the user asked
+    about, or `fallback`."""
     known = topics()
     for event in reversed(tracker.events):
-        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name") if event.get("event") == "user" else None
+        if event.get("event") != "user":
+            continue
+        parsed = event.get("parse_data") or {}
+        named = next((e.get("value") for e in parsed.get("entities") or () if e.get("entity") == TOPIC_ENTITY), None)
+        if named:
+            return str(named)
+        name = (parsed.get("intent") or {}).get("name")
         if name in known:
             return name
     return fallback
