@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Pattern, Sequence, Tuple
 
@@ -90,7 +90,9 @@ class FactWords:
     def unit(self, name: str) -> Tuple[str, ...]:
         return dict(self.units)[name]
 
+    @cached_property
     def numbers(self) -> Dict[str, float]:
+        """The number words and their values (the first language's value wins)."""
         found: Dict[str, float] = {}
         for word, value in self.number_words:
             found.setdefault(word, value)
@@ -144,10 +146,12 @@ def normalise(text: Optional[str]) -> str:
     return spelling(text)
 
 
-def _prepared(text: Optional[str], words: FactWords) -> str:
-    """Normalised, with the language's rewrites applied ("half jaar" reads as "6 maanden")."""
+@lru_cache(maxsize=512)
+def _prepared(text: Optional[str], language: Optional[str]) -> str:
+    """Normalised, with the language's rewrites applied ("half jaar" reads as "6 maanden"); a
+    validation asks several questions of one message, so it is prepared once."""
     text = normalise(text)
-    for phrase, replacement in words.rewrite:
+    for phrase, replacement in fact_words(language).rewrite:
         if phrase in text:
             text = text.replace(phrase, replacement)
     return text
@@ -185,7 +189,7 @@ def _quantity(numbers: Tuple[Tuple[str, float], ...], units: Tuple[str, ...]) ->
 
 def _numbers_before(text: str, units: Iterable[str], words: FactWords) -> List[float]:
     """Numbers (digits or number words) directly followed by one of the units."""
-    values = words.numbers()
+    values = words.numbers
     found = []
     for match in _quantity(words.number_words, tuple(units)).finditer(text):
         digits, named = match.group(1), match.group(2) if match.lastindex and match.lastindex >= 2 else None
@@ -233,7 +237,7 @@ def has_unit(text: Optional[str], language: Optional[str] = None) -> bool:
     """Whether a number in the text comes with a unit ("24 uur", "2 jaar", "3 statushouders")."""
     words = fact_words(language)
     units = [unit for _, values in words.units for unit in values]
-    return bool(_numbers_before(_prepared(text, words), units, words))
+    return bool(_numbers_before(_prepared(text, language), units, words))
 
 
 def bare_number(text: Optional[str], language: Optional[str] = None) -> Optional[float]:
@@ -241,14 +245,14 @@ def bare_number(text: Optional[str], language: Optional[str] = None) -> Optional
 
     A number with a unit ("24 uur") is not bare: it answers another question."""
     words = fact_words(language)
-    text = _prepared(text, words)
+    text = _prepared(text, language)
     if has_unit(text, language):
         return None
     numbers = NUMBER.findall(text)
     if len(numbers) == 1:
         return float(numbers[0].replace(",", "."))
     if not numbers:
-        values = words.numbers()
+        values = words.numbers
         tokens = re.findall(r"[^\W\d_]+", text)
         named = [values[t] for t in tokens if t in values and t not in ("a", "an", "half")]
         if len(named) == 1 and len(tokens) <= 4:
@@ -265,7 +269,7 @@ def _without_rates(text: str, words: FactWords) -> str:
 def duration_in_months(text: Optional[str], language: Optional[str] = None) -> Optional[float]:
     """A duration in months from "8 maanden", "a year", "1,5 jaar", "6 weeks", "٨ أشهر"."""
     words = fact_words(language)
-    text = _without_rates(_prepared(text, words), words)
+    text = _without_rates(_prepared(text, language), words)
     months = _numbers_before(text, words.unit("month"), words)
     if months:
         return months[0]
@@ -292,7 +296,7 @@ def _near(text: str, anchors: Iterable[str], span: int = 30) -> str:
 def names_contract(text: Optional[str], language: Optional[str] = None) -> bool:
     """Whether the text speaks of the contract (so that a duration in it is the contract's)."""
     words = fact_words(language)
-    text = _prepared(text, words)
+    text = _prepared(text, language)
     return _has_word(text, words.contract) or _has_word(text, words.permanent_contract)
 
 
@@ -302,7 +306,7 @@ def contract_months(text: Optional[str], language: Optional[str] = None) -> Opti
     With several durations in one message ("worked here 10 months, one year contract"), the one
     next to the word for a contract wins."""
     words = fact_words(language)
-    text = _prepared(text, words)
+    text = _prepared(text, language)
     if _has_word(text, words.permanent_contract):
         return PERMANENT_MONTHS
     near = _near(text, words.contract, span=25)
@@ -313,7 +317,7 @@ def months_in_service(text: Optional[str], language: Optional[str] = None) -> Op
     """How long someone has already worked for the employer: the duration next to the words
     for being in service ("werkt al 3 maanden bij ons")."""
     words = fact_words(language)
-    near = _near(_prepared(text, words), words.in_service, span=30)
+    near = _near(_prepared(text, language), words.in_service, span=30)
     if not near:
         return None
     contract = "|".join(re.escape(w.lstrip("*")) for w in words.contract)
@@ -342,14 +346,14 @@ def mentioned(text: Optional[str], words: Iterable[str]) -> Optional[bool]:
 def hours_per_week(text: Optional[str], language: Optional[str] = None) -> Optional[float]:
     """Hours a week: "24 uur", "haftada 12 saat", "٢٠ ساعة"."""
     words = fact_words(language)
-    found = _numbers_before(_prepared(text, words), words.unit("hour"), words)
+    found = _numbers_before(_prepared(text, language), words.unit("hour"), words)
     return found[0] if found else None
 
 
 def people_count(text: Optional[str], language: Optional[str] = None) -> Optional[int]:
     """How many people: "2 statushouders", "three refugees", "een statushouder"."""
     words = fact_words(language)
-    found = _numbers_before(_prepared(text, words), words.unit("person"), words)
+    found = _numbers_before(_prepared(text, language), words.unit("person"), words)
     return int(found[0]) if found and found[0] >= 1 and float(found[0]).is_integer() else None
 
 
@@ -357,7 +361,7 @@ def status(text: Optional[str], language: Optional[str] = None) -> Optional[str]
     """The residence status the text names; the most specific first ("rejected asylum claim" is
     rejected, not an asylum seeker)."""
     words = fact_words(language)
-    text = _prepared(text, words)
+    text = _prepared(text, language)
     for value, names in words.status:
         if _has_word(text, names):
             return value
@@ -367,13 +371,13 @@ def status(text: Optional[str], language: Optional[str] = None) -> Optional[str]
 def has_employer(text: Optional[str], language: Optional[str] = None) -> bool:
     """Whether the user says they have an employer or a job offer."""
     words = fact_words(language)
-    return _has_word(_prepared(text, words), words.employer)
+    return _has_word(_prepared(text, language), words.employer)
 
 
 def asks_for_check(text: Optional[str], language: Optional[str] = None) -> bool:
     """Whether the user asks to check their own situation ("kun je checken", "افحصلي")."""
     words = fact_words(language)
-    return _has_word(_prepared(text, words), words.check)
+    return _has_word(_prepared(text, language), words.check)
 
 
 @dataclass(frozen=True)
