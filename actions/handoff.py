@@ -125,7 +125,7 @@ class ActionOfferHandoff(Action):
         if tracker.active_loop_name:
             # Asking for a person ends a check (form): otherwise the form would ask its next
             # question at once and take the user's "yes" as the answer to it.
-            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+            events += [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("check_requested", None)]
         return events
 
 
