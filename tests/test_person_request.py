@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.content.translations import Translations
-from bot.nlu.person_request import PHRASES_FILE, PERSON_INTENT, TOPIC_ENTITY, Phrases, PersonRequestGuard
+from bot.nlu.person_request import PHRASES_FILE, PERSON_INTENT, TOPIC_ENTITY, PersonRequestGuard, PersonWords
 from bot.tools.nlu_crossval import read_examples
 from bot.tools.quality import held_out_intents
 
@@ -23,21 +23,22 @@ PERSON_INTENTS = {PERSON_INTENT, "handoff_share_all", "report_exploitation", "re
 
 
 @pytest.fixture(scope="module")
-def phrases() -> Phrases:
-    return Phrases.from_file(PHRASES_FILE)
+def phrases():
+    return PersonWords.from_file(PHRASES_FILE).phrases
 
 
 def guarded(text: str, intent: str, ranking) -> Message:
     message = Message(data={TEXT: text, INTENT: {"name": intent, "confidence": ranking[0][1]},
                             INTENT_RANKING_KEY: [{"name": n, "confidence": c} for n, c in ranking]})
-    PersonRequestGuard(Phrases.from_file(PHRASES_FILE)).process([message])
+    PersonRequestGuard(PersonWords.from_file(PHRASES_FILE)).process([message])
     return message
 
 
 def test_every_language_has_phrases_and_requests(project):
     languages = set(Translations.load(project / "translations").codes)
     assert languages <= set(REQUESTS)
-    assert languages <= set(yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8")))
+    data = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
+    assert languages <= set(data["phrases"]) and languages <= set(data["about"])
 
 
 @pytest.mark.parametrize("language,case", CASES, ids=[f"{lang}-{i}" for i, (lang, _) in enumerate(CASES)])
@@ -72,12 +73,15 @@ def test_the_guard_makes_it_a_request_for_a_person_and_keeps_the_topic():
     assert [e["value"] for e in message.get(ENTITIES) if e["entity"] == TOPIC_ENTITY] == ["ask_work_permit"]
 
 
-def test_the_topic_comes_from_the_ranking_when_the_classifier_already_chose_a_person():
-    message = guarded("I'd like to speak to a staff member about the subsidy", "check_employer_subsidy",
-                      [("check_employer_subsidy", 0.5), ("ask_employer_subsidy", 0.3)])
+def test_a_topic_said_with_about_counts_however_unsure_the_classifier_was():
+    message = guarded("can I talk to a real person about the employer subsidy?", "request_human",
+                      [("request_human", 0.999), ("check_employer_subsidy", 0.0004), ("ask_taxes", 0.0001)])
+    assert message.get(INTENT)["name"] == PERSON_INTENT
     assert [e["value"] for e in message.get(ENTITIES)] == ["check_employer_subsidy"]
-    plain = guarded("let me talk to a human", "request_human", [("request_human", 0.9), ("ask_taxes", 0.02)])
+    plain = guarded("let me talk to a human", "request_human", [("request_human", 0.99), ("ask_taxes", 0.002)])
     assert plain.get(ENTITIES) in (None, [])  # no topic named: none invented
+    not_a_topic = guarded("I want to talk to someone about it", "request_human", [("request_human", 0.9), ("stop", 0.05)])
+    assert not_a_topic.get(ENTITIES) in (None, [])
 
 
 def test_a_crisis_and_buttons_are_left_alone():
