@@ -115,7 +115,8 @@ def _subsidy_needed(slots: Slots, book: Rulebook, day: dt.date) -> List[str]:
     needed = list(SUBSIDY_SLOTS)
     if employer_subsidy.needs_months_in_service(book, day):
         needed.append("sowis_months_in_service")
-    if _subsidy(slots, book, day).verdict == "no":  # one answer says no: the rest is not asked
+    decided = _subsidy(slots, book, day)
+    if decided is not None and decided.verdict == "no":  # one answer says no: the rest is not asked
         return [slot for slot in needed if slots.get(slot) is not None]
     return needed
 
@@ -124,7 +125,10 @@ def _nothing_first(slots: Slots, book: Rulebook, day: dt.date) -> List[str]:
     return []
 
 
-def _subsidy(slots: Slots, book: Rulebook, day: dt.date) -> Outcome:
+def _subsidy(slots: Slots, book: Rulebook, day: dt.date) -> Optional[Outcome]:
+    """The subsidy for what the employer told; None when nothing is known (the topic answers)."""
+    if all(slots.get(slot) is None for slot in SUBSIDY_SLOTS + ["sowis_months_in_service"]):
+        return None
     return employer_subsidy.check(subsidy_request(slots), book, day)
 
 
