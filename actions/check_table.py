@@ -182,12 +182,15 @@ class Check:
     topic: Callable[[Slots], str]
     why: Mapping[str, str]
 
-    def questions(self, slots: Slots, book: Rulebook, day: dt.date) -> List[str]:
-        """The slots to ask now, in order: all of the check's when the user asked for a check,
-        else only those of `first_questions` that the check needs."""
+    def questions(self, slots: Slots, book: Rulebook, day: dt.date, topic_question: bool = False) -> List[str]:
+        """The slots to ask now, in order: all of the check's when the user asked for a check;
+        none for a question about the topic (`topic_question`: an `ask_` intent, answered with the
+        facts known); else only those of `first_questions` that the check needs."""
         needed = self.needed(slots, book, day)
         if slots.get(CHECK_REQUESTED_SLOT):
             return needed
+        if topic_question:
+            return []
         first = self.first_questions(slots, book, day)
         return [slot for slot in needed if slot in first]
 

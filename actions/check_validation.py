@@ -99,7 +99,8 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
         """Always names the next slot to ask (None ends the form), so the check decides and the
         form's list in the domain is not needed: Rasa sends the domain with no call. A question
         the user did not ask for is said with why it is asked."""
-        needed = self.check.questions(tracker.slots, rulebook(), check_day(tracker))
+        topic_question = (_intent(tracker) or "").startswith("ask_")  # a topic's question, not a check's
+        needed = self.check.questions(tracker.slots, rulebook(), check_day(tracker), topic_question)
         slot = next((slot for slot in needed if tracker.slots.get(slot) is None), None)
         why = self.check.why.get(slot or "")
         if why and not tracker.slots.get(CHECK_REQUESTED_SLOT):

@@ -97,3 +97,23 @@ async def test_a_subsidy_answer_lists_the_conditions_still_to_meet_and_offers_th
     assert "Heeft u een activiteitenplan?" not in text
     assert "• " in text  # the conditions as a list, not as questions
     assert message["buttons"][0]["payload"] == '/check_employer_subsidy{"check_requested":true}'
+
+
+async def test_a_topic_question_with_facts_gets_the_verdict_and_without_them_the_topic_answer(domain):
+    case = {"language": "nl", "intent": "ask_asylum_work", "say": "ik zit 4 maanden in het azc, mag ik al werken?"}
+    dispatcher = CollectingDispatcher()
+    events = await VALIDATIONS["work_permission"]().run(dispatcher, tracker(case, {}), domain)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots == {"person_status": "asylum_seeker", "months_in_procedure": 4.0, "requested_slot": None}
+    await OUTCOMES["work_permission"]().run(dispatcher, tracker(case, slots), domain)
+    assert "nog ongeveer 2 maand" in dispatcher.messages[0]["text"]
+
+    general = {"language": "nl", "intent": "ask_asylum_work", "say": "hoe lang moet ik wachten voor ik mag werken?"}
+    dispatcher = CollectingDispatcher()
+    events = await VALIDATIONS["work_permission"]().run(dispatcher, tracker(general, {}), domain)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots == {"requested_slot": None} and dispatcher.messages == []  # no question: the topic answers
+    await OUTCOMES["work_permission"]().run(dispatcher, tracker(general, slots), domain)
+    [message] = dispatcher.messages
+    assert "6 maanden" in message["text"]
+    assert message["buttons"][0]["payload"] == '/check_work_permission{"check_requested":true}'
