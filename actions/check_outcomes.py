@@ -81,9 +81,9 @@ def present(outcome: Outcome, summary: Optional[str], language: Optional[str]) -
 
 
 def check_button(check: Check, language: Optional[str]) -> Dict[str, str]:
-    """"Check my situation": starts the check, with its questions."""
-    return {"title": texts.render("utter_button_check_situation", language),
-            "payload": f'/{check.intent}{{"{CHECK_REQUESTED_SLOT}":true}}'}
+    """"Check my situation": starts the check, with its questions. A button of the translations
+    (`utter_offer_check_<check>`): the channels pass only payloads the assistant offers."""
+    return texts.buttons(f"utter_offer_check_{check.name}", language)[0]
 
 
 def _with_check(buttons: List[Dict[str, str]], check: Check, language: Optional[str]) -> List[Dict[str, str]]:

@@ -117,3 +117,15 @@ async def test_a_topic_question_with_facts_gets_the_verdict_and_without_them_the
     [message] = dispatcher.messages
     assert "6 maanden" in message["text"]
     assert message["buttons"][0]["payload"] == '/check_work_permission{"check_requested":true}'
+
+
+def test_the_check_button_passes_every_channel_in_every_language(project):
+    """Channels pass only payloads the assistant offers as buttons (bot/channels/inbound.py)."""
+    from bot.channels.inbound import InboundPolicy
+
+    policy = InboundPolicy.for_project(str(project / "translations"))
+    for check in CHECKS.values():
+        for language in LANGUAGES:
+            button = check_button(check, language)
+            assert button["payload"] == f'/{check.intent}{{"check_requested":true}}'
+            assert policy.clean(button["payload"]) == button["payload"] and button["title"]
