@@ -169,7 +169,8 @@ class Check:
     `first_questions`: the slots asked even when no check was requested (a missing one decides
     the answer); `why`: the translation key said before such a question, by slot.
     `outcome`: the verdict on the answers, or None when they do not decide yet; then `topic`
-    (an intent of actions/topics.yml) answers, and the check is offered.
+    (an intent of actions/topics.yml) answers, and the check is offered. `situation_facts`: how
+    many of its facts make a message a description of one's situation, checked with questions.
     """
 
     name: str
@@ -181,6 +182,9 @@ class Check:
     outcome: Callable[[Slots, Rulebook, dt.date], Optional[Outcome]]
     topic: Callable[[Slots], str]
     why: Mapping[str, str]
+    # A user who describes their situation with this many of the check's facts is checking it:
+    # the check asks what is still missing (0: never; the subsidy answers with the amount first).
+    situation_facts: int = 2
 
     def questions(self, slots: Slots, book: Rulebook, day: dt.date, topic_question: bool = False) -> List[str]:
         """The slots to ask now, in order: all of the check's when the user asked for a check;
@@ -191,6 +195,9 @@ class Check:
             return needed
         if topic_question:
             return []
+        known = sum(slots.get(slot) is not None for slot in self.slots)
+        if self.situation_facts and known >= self.situation_facts:
+            return needed
         first = self.first_questions(slots, book, day)
         return [slot for slot in needed if slot in first]
 
@@ -209,7 +216,7 @@ CHECKS: Dict[str, Check] = {
               _unpaid_first, _unpaid, _unpaid_topic, {"person_status": "utter_check_why_person_status"}),
         Check("employer_subsidy", "employer_subsidy_form", "check_employer_subsidy",
               tuple(SUBSIDY_SLOTS) + ("sowis_months_in_service",), _subsidy_needed, _nothing_first, _subsidy,
-              lambda slots: "ask_employer_subsidy", {}),
+              lambda slots: "ask_employer_subsidy", {}, situation_facts=0),
         Check("teacher_subsidy", "teacher_subsidy_form", "check_teacher_subsidy",
               tuple(TEACHER_SLOTS), _teacher_needed, _nothing_first, _teacher, lambda slots: "ask_teacher_subsidy", {}),
     )

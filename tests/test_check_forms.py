@@ -85,8 +85,10 @@ async def test_internship_plan_is_asked_only_after_the_waiting_period(dispatcher
     assert slot_events(early)["requested_slot"] is None
     later = await ValidateUnpaidWorkForm().run(dispatcher, tracker("check het: stage, ik zit 9 maanden in het azc", intent="check_unpaid_work"), domain)
     assert slot_events(later)["requested_slot"] == "internship_plan"
-    answered = await ValidateUnpaidWorkForm().run(dispatcher, tracker("stage, ik zit 9 maanden in het azc", intent="check_unpaid_work"), domain)
-    assert slot_events(answered)["requested_slot"] is None  # a question: answered, the check offered
+    described = await ValidateUnpaidWorkForm().run(dispatcher, tracker("stage, ik zit 9 maanden in het azc", intent="check_unpaid_work"), domain)
+    assert slot_events(described)["requested_slot"] == "internship_plan"  # a situation: the one fact missing
+    answered = await ValidateUnpaidWorkForm().run(dispatcher, tracker("mag ik stage lopen?", intent="check_unpaid_work"), domain)
+    assert slot_events(answered)["requested_slot"] == "person_status"  # the fact that decides, with why
 
 
 async def test_outcome_shows_verdict_reasons_next_step_contact_answers_and_sources(dispatcher, domain):
