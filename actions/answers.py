@@ -251,9 +251,24 @@ class ActionAnswerTopic(DatedAnswer):
         if answer is None:
             dispatcher.utter_message(response="utter_rephrase")
             return []
-        for message in answer.messages:
-            dispatcher.utter_message(text=texts.mark(message.text, language), buttons=message.buttons)
-        return [SlotSet(UNCERTAIN_SLOT, answer.uncertain), SlotSet(TOPIC_SLOT, intent)] + feedback.ask_once(dispatcher, tracker)
+        return send_answer(dispatcher, tracker, intent or "", answer, language)
+
+
+# WhatsApp shows at most three reply buttons under a message.
+MAX_BUTTONS = 3
+
+
+def send_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, answer: Answer, language: Optional[str],
+    last_buttons: Optional[List[Dict[str, str]]] = None,
+) -> List[Dict[Text, Any]]:
+    """Sends a topic answer's messages (`last_buttons` instead of the last message's own, e.g. with
+    a check offered), remembers the topic for "More details", and asks once whether it helped."""
+    for index, message in enumerate(answer.messages):
+        last = index == len(answer.messages) - 1
+        buttons = (last_buttons if last and last_buttons is not None else message.buttons)[:MAX_BUTTONS]
+        dispatcher.utter_message(text=texts.mark(message.text, language), buttons=buttons)
+    return [SlotSet(UNCERTAIN_SLOT, answer.uncertain), SlotSet(TOPIC_SLOT, intent)] + feedback.ask_once(dispatcher, tracker)
 
 
 class ActionAnswerDetails(DatedAnswer):

@@ -3,7 +3,7 @@
 Rasa can send the whole domain with an action call (600 KB as JSON with seven languages), and it
 costs both servers several milliseconds to write and read it. The actions that need a part of the
 domain read that part from the same files Rasa was trained on (the form validations need none of
-it: `actions.check_forms`), so no call sends the domain (`enable_selective_domain: true` in the
+it: `actions.check_validation`), so no call sends the domain (`enable_selective_domain: true` in the
 endpoints files, no `send_domain` in `domain/`).
 """
 

@@ -113,11 +113,21 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
     return said[-TRANSCRIPT_LIMIT:]
 
 
+TOPIC_ENTITY = "handoff_topic"  # the topic a request for a person named (bot/nlu/person_request.py)
+
+
 def topic(tracker: Tracker, fallback: str) -> str:
-    """The last information topic the user asked about, or `fallback`."""
+    """The topic a request for a person named, else the last information topic the user asked
+    about, or `fallback`."""
     known = topics()
     for event in reversed(tracker.events):
-        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name") if event.get("event") == "user" else None
+        if event.get("event") != "user":
+            continue
+        parsed = event.get("parse_data") or {}
+        named = next((e.get("value") for e in parsed.get("entities") or () if e.get("entity") == TOPIC_ENTITY), None)
+        if named:
+            return str(named)
+        name = (parsed.get("intent") or {}).get("name")
         if name in known:
             return name
     return fallback
@@ -151,7 +161,7 @@ class ActionOfferHandoff(Action):
         if tracker.active_loop_name:
             # Asking for a person ends a check (form): otherwise the form would ask its next
             # question at once and take the user's "yes" as the answer to it.
-            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+            events += [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("check_requested", None)]
         return events
 
 

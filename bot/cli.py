@@ -191,6 +191,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     evaluate.add_argument("--token", help="its Rasa API token, to read the recognised intents")
     evaluate.add_argument("--min-correct", type=float, default=0.0, help="fail below this share (0-1)")
     evaluate.add_argument("--show-failures", action="store_true", help="list the questions answered wrongly")
+    blind = commands.add_parser("blind", help="run the blind held-out sets (evaluation/blind/answers_<lang>.yml) over REST")
+    blind.add_argument("--dir", default="evaluation/blind", help="the folder of the sets")
+    blind.add_argument("--url", help="a running assistant (default: start one on free ports)")
+    blind.add_argument("--token", help="its Rasa API token, to read the question being asked")
+    blind.add_argument("--show-failures", action="store_true", help="list the cases answered wrongly")
     bench = commands.add_parser("bench", help="benchmark against a plain `rasa init` assistant")
     bench.add_argument("--levels", default="1,10,20,50", help="conversations at once, comma-separated")
     bench.add_argument("--max-seconds", type=float, default=45.0, help="time limit per level")
@@ -230,6 +235,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         results = [r for s in scores for r in s.results]
         share = sum(r.correct for r in results) / (len(results) or 1)
         return 0 if share >= args.min_correct else 1
+    if args.command == "blind":
+        from bot.tools.blind import blind as run_blind
+
+        _build(settings)
+        run_blind(settings, settings.project / args.dir, args.url, args.token, args.show_failures)
+        return 0  # a report, not a gate: the sets are never used to choose data
     if args.command == "bench":
         from bot.tools.bench.run import bench_from_arguments
 

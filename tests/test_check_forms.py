@@ -6,16 +6,15 @@ from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 
-from actions.check_forms import (
-    ActionAskTeacherContract,
-    ActionEmployerSubsidyOutcome,
-    ActionStopCheck,
-    ActionWorkPermissionOutcome,
-    ValidateEmployerSubsidyForm,
-    ValidateTeacherSubsidyForm,
-    ValidateUnpaidWorkForm,
-    ValidateWorkPermissionForm,
-)
+from actions.check_outcomes import OUTCOMES, ActionStopCheck
+from actions.check_questions import ASK_ACTIONS
+from actions.check_validation import VALIDATIONS
+
+ValidateWorkPermissionForm, ValidateEmployerNeedsForm, ValidateUnpaidWorkForm, ValidateEmployerSubsidyForm, \
+    ValidateTeacherSubsidyForm = (VALIDATIONS[name] for name in (
+        "work_permission", "employer_needs", "unpaid_work", "employer_subsidy", "teacher_subsidy"))
+ActionWorkPermissionOutcome, ActionEmployerSubsidyOutcome = OUTCOMES["work_permission"], OUTCOMES["employer_subsidy"]
+ActionAskTeacherContract = ASK_ACTIONS["action_ask_teacher_subsidy_form_teacher_contract"]
 
 
 def tracker(text: str, slots: Dict[str, Any] = None, intent: str = "check_work_permission", entities: List[dict] = None) -> Tracker:
@@ -39,9 +38,11 @@ async def test_a_status_holder_is_not_asked_for_months(dispatcher, domain):
     assert slot_events(events) == {"person_status": "status_holder", "requested_slot": None}
 
 
-async def test_only_the_missing_answer_is_asked(dispatcher, domain):
+async def test_a_question_is_answered_and_a_check_asks_only_the_missing_answer(dispatcher, domain):
     events = await ValidateWorkPermissionForm().run(dispatcher, tracker("mag ik werken als asielzoeker?"), domain)
-    assert slot_events(events) == {"person_status": "asylum_seeker", "requested_slot": "months_in_procedure"}
+    assert slot_events(events) == {"person_status": "asylum_seeker", "requested_slot": None}
+    events = await ValidateWorkPermissionForm().run(dispatcher, tracker("kun je checken of ik als asielzoeker mag werken?"), domain)
+    assert slot_events(events) == {"person_status": "asylum_seeker", "check_requested": True, "requested_slot": "months_in_procedure"}
 
 
 async def test_a_button_answer_and_a_persian_digit(dispatcher, domain):
@@ -62,7 +63,7 @@ async def test_an_answer_can_be_changed_while_another_is_asked(dispatcher, domai
 
 async def test_nonsense_fills_nothing_so_the_form_can_hand_over(dispatcher, domain):
     events = await ValidateWorkPermissionForm().run(dispatcher, tracker("stop", {"requested_slot": "person_status"}, intent="stop"), domain)
-    assert {k for k in slot_events(events)} <= {"requested_slot"}
+    assert {k for k in slot_events(events)} <= {"requested_slot", "check_requested"}
 
 
 async def test_an_impossible_number_is_asked_again(dispatcher, domain):
@@ -82,8 +83,12 @@ async def test_a_decisive_no_stops_the_questions(dispatcher, domain):
 async def test_internship_plan_is_asked_only_after_the_waiting_period(dispatcher, domain):
     early = await ValidateUnpaidWorkForm().run(dispatcher, tracker("stage, ik zit 3 maanden in het azc", intent="check_unpaid_work"), domain)
     assert slot_events(early)["requested_slot"] is None
-    later = await ValidateUnpaidWorkForm().run(dispatcher, tracker("stage, ik zit 9 maanden in het azc", intent="check_unpaid_work"), domain)
+    later = await ValidateUnpaidWorkForm().run(dispatcher, tracker("check het: stage, ik zit 9 maanden in het azc", intent="check_unpaid_work"), domain)
     assert slot_events(later)["requested_slot"] == "internship_plan"
+    described = await ValidateUnpaidWorkForm().run(dispatcher, tracker("stage, ik zit 9 maanden in het azc", intent="check_unpaid_work"), domain)
+    assert slot_events(described)["requested_slot"] == "internship_plan"  # a situation: the one fact missing
+    answered = await ValidateUnpaidWorkForm().run(dispatcher, tracker("mag ik stage lopen?", intent="check_unpaid_work"), domain)
+    assert slot_events(answered)["requested_slot"] == "person_status"  # the fact that decides, with why
 
 
 async def test_outcome_shows_verdict_reasons_next_step_contact_answers_and_sources(dispatcher, domain):
@@ -95,7 +100,7 @@ async def test_outcome_shows_verdict_reasons_next_step_contact_answers_and_sourc
         assert part in text
     # Since 12 June 2026 every answer that says "6 months" adds the EU Migration Pact caveat.
     assert "EU Migration Pact" in text
-    assert slot_events(events) == {"outcome_uncertain": True}
+    assert slot_events(events) == {"outcome_uncertain": True, "check_requested": None}
 
 
 async def test_an_uncertain_outcome_says_so_offers_a_person_and_sets_the_slot(dispatcher, domain):
@@ -104,7 +109,7 @@ async def test_an_uncertain_outcome_says_so_offers_a_person_and_sets_the_slot(di
     message = dispatcher.messages[0]
     assert "niet helemaal zeker" in message["text"]
     assert "/request_human" in [b["payload"] for b in message["buttons"]]
-    assert slot_events(events) == {"outcome_uncertain": True}
+    assert slot_events(events) == {"outcome_uncertain": True, "check_requested": None}
 
 
 async def test_subsidy_outcome_for_a_date_the_user_named(dispatcher, domain):
@@ -129,7 +134,9 @@ async def test_stop_ends_the_form(dispatcher, domain):
 
 
 async def test_the_first_question_of_a_check_already_gives_the_rule(dispatcher, domain):
-    from actions.check_forms import ActionAskMonthsInProcedure, ActionAskSowisPeople, ActionAskTeacherStatus
+    ActionAskTeacherStatus = ASK_ACTIONS["action_ask_teacher_subsidy_form_teacher_status"]
+    ActionAskSowisPeople = ASK_ACTIONS["action_ask_employer_subsidy_form_sowis_people"]
+    ActionAskMonthsInProcedure = ASK_ACTIONS["action_ask_months_in_procedure"]
 
     await ActionAskTeacherStatus().run(dispatcher, tracker("", {"language": "en"}), domain)
     await ActionAskSowisPeople().run(dispatcher, tracker("", {"language": "nl"}), domain)
@@ -148,8 +155,6 @@ async def test_the_validations_answer_the_same_without_the_domain_rasa_no_longer
 
     from rasa.shared.core.domain import Domain
     from rasa_sdk.executor import CollectingDispatcher
-
-    from actions.check_forms import ValidateEmployerNeedsForm
 
     trained = Domain.load(str(Path(__file__).resolve().parent.parent / "domain"))
     assert [a for a in trained.user_actions if trained.does_custom_action_explicitly_need_domain(a)] == []

@@ -31,7 +31,7 @@ def run_case(case: Dict[str, Any]) -> Outcome:
         return unpaid_work.check(case["kind"], case["status"], case.get("months"), case.get("plan"), BOOK, day)
     if check == "employer_subsidy":
         request = employer_subsidy.SubsidyRequest(
-            people=case["people"], employee=case["employee"], hours_per_week=case.get("hours"),
+            people=case.get("people"), employee=case.get("employee"), hours_per_week=case.get("hours"),
             contract_months=case.get("contract"), activity_plan=case.get("plan"),
             months_in_service=case.get("in_service"),
         )
@@ -115,9 +115,27 @@ def test_an_unknown_status_is_refused():
         work_permission.may_work("tourist", None, BOOK, dt.date(2026, 11, 29))
 
 
-def test_an_incomplete_request_is_refused():
-    with pytest.raises(ValueError):
-        employer_subsidy.check(employer_subsidy.SubsidyRequest(1, "status_holder"), BOOK, dt.date(2025, 7, 1))
+def test_an_incomplete_subsidy_request_is_answered_with_the_amount_and_the_conditions_to_meet():
+    outcome = employer_subsidy.check(employer_subsidy.SubsidyRequest(1, "status_holder"), BOOK, dt.date(2025, 7, 1))
+    assert outcome.verdict == "depends" and outcome.facts["amount"] == 8000
+    # with the conditions of the 2025 round (facts.md, section 4): the employee is or was
+    # inburgeringsplichtig, and employers funded in an earlier round are excluded
+    assert [r.key for r in outcome.reasons] == [
+        "utter_sowis_condition_inburgering", "utter_sowis_condition_hours", "utter_sowis_condition_contract",
+        "utter_sowis_condition_plan", "utter_sowis_condition_in_service", "utter_sowis_condition_earlier"]
+
+
+def test_the_amount_for_a_year_without_confirmed_amounts_names_the_years_of_the_scale():
+    request = employer_subsidy.SubsidyRequest(2, None, 24, 12)
+    outcome = employer_subsidy.check(request, BOOK, dt.date(2026, 12, 7))
+    assert outcome.verdict == "depends" and outcome.facts["amount"] == 14000
+    assert outcome.facts["scale_years"].startswith("2024")
+    year_note = next(r for r in outcome.reasons if r.key == "utter_sowis_reason_amount_year")
+    assert year_note.values["year"] == "2026"
+    assert outcome.facts["window"] == "closed" and outcome.uncertain
+
+
+def test_an_incomplete_teacher_request_is_refused():
     with pytest.raises(ValueError):
         teacher_subsidy.check(teacher_subsidy.TeacherCandidate("status_holder", "english"), BOOK, dt.date(2025, 7, 1))
 

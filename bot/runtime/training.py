@@ -13,7 +13,8 @@ from bot.runtime.settings import rasa_environment
 
 MODEL_PREFIX = "werkwijzer-"
 # Inputs of the model: training data, domain, pipeline, and the code of our own NLU components.
-TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu/language_id.py", "bot/nlu/normalise.py")
+TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu/language_id.py", "bot/nlu/normalise.py",
+                   "bot/content/spelling.py")
 
 
 def _files(project: Path, inputs: Iterable[str]) -> List[Path]:

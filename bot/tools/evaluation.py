@@ -14,6 +14,7 @@ The question set is kept outside `data/` so that it never becomes training data.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import secrets
@@ -25,7 +26,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from bot.content import fast_yaml
 
@@ -102,15 +103,18 @@ class RestClient:
         self.token = token
         self.timeout = timeout
 
-    def say(self, sender: str, message: str) -> str:
+    def messages(self, sender: str, message: str) -> List[Dict[str, Any]]:
+        """The assistant's messages (text, buttons) in reply to one message."""
         body = json.dumps({"sender": sender, "message": message}).encode()
         request = urllib.request.Request(
             f"{self.rasa_url}/webhooks/rest/webhook", data=body,
             headers={"Content-Type": "application/json"}, method="POST",
         )
         with urllib.request.urlopen(request, timeout=self.timeout) as reply:
-            messages = json.loads(reply.read())
-        return "\n".join(m.get("text") or "" for m in messages)
+            return json.loads(reply.read())
+
+    def say(self, sender: str, message: str) -> str:
+        return "\n".join(m.get("text") or "" for m in self.messages(sender, message))
 
     def tracker(self, sender: str) -> Dict[str, Any]:
         if not self.token:
@@ -182,14 +186,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def evaluate(settings: Any, questions_path: Path, url: Optional[str] = None, token: Optional[str] = None,
-             show_failures: bool = False) -> List[TopicScore]:
-    """Runs the set against `url`, or against an assistant started for the purpose; prints the table."""
-    questions = load_questions(questions_path)
+@contextlib.contextmanager
+def assistant_client(settings: Any, url: Optional[str] = None, token: Optional[str] = None) -> Iterator[RestClient]:
+    """A client of the running assistant at `url`, or of one started for the purpose (free
+    ports, a temporary data folder, the model trained first if its inputs changed), stopped after."""
     if url:
-        scores = score(run_questions(RestClient(url, token), questions))
-        print(report(scores, show_failures), flush=True)
-        return scores
+        yield RestClient(url, token)
+        return
     from bot.runtime.processes import Stack, services
     from bot.runtime.training import train
 
@@ -203,8 +206,16 @@ def evaluate(settings: Any, questions_path: Path, url: Optional[str] = None, tok
         stack = Stack(services(local, model), settings.project, log_dir=Path(data_dir) / "logs")
         stack.start(timeout=300)
         try:
-            scores = score(run_questions(RestClient(local.rasa_url, token), questions))
+            yield RestClient(local.rasa_url, token)
         finally:
             stack.stop()
+
+
+def evaluate(settings: Any, questions_path: Path, url: Optional[str] = None, token: Optional[str] = None,
+             show_failures: bool = False) -> List[TopicScore]:
+    """Runs the set against `url`, or against an assistant started for the purpose; prints the table."""
+    questions = load_questions(questions_path)
+    with assistant_client(settings, url, token) as client:
+        scores = score(run_questions(client, questions))
     print(report(scores, show_failures), flush=True)
     return scores

@@ -1,0 +1,130 @@
+"""A request for a person always wins: words that ask for a staff member, a human or a real
+person make a message `request_human`, whatever topic the classifier saw in it.
+
+"Ik wil graag met een medewerker praten over mijn werkvergunning" names a topic (the work permit)
+and asks for a person; the classifier picked the topic, and the user got the TWV answer instead of
+a person (issue 17). `PersonRequestGuard` sits after the classifier (and before `CrisisGuard`, so
+that a crisis still wins) and, when the message contains a phrase of `person_phrases.yml`, sets
+the intent to `request_human` and keeps the topic the classifier saw as the entity
+`handoff_topic`, so that the handoff ticket names it (actions/handoff.py). Phrases are matched as
+the crisis phrases are (bot/nlu/crisis.py). A message the classifier already took as
+`request_human` gets its topic too.
+
+Which topic: the intent the classifier ranked highest after the request for a person, when it is
+a topic (an information answer or a check) and either the message says "about ..." (the file's
+`about` words) or the classifier gave it at least `MIN_TOPIC_CONFIDENCE`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.content import fast_yaml
+from bot.nlu.crisis import CrisisPhrases as Phrases  # the same matching, another list
+from bot.nlu.normalise import normalise
+
+PHRASES_FILE = Path(__file__).with_name("person_phrases.yml")
+PERSON_INTENT = "request_human"
+TOPIC_ENTITY = "handoff_topic"
+# Intents that name a topic (information answers and checks) and so go into the ticket.
+TOPIC_PREFIXES = ("ask_", "check_")
+# Intents that already lead to a person (and stay), apart from a plain request for one.
+KEPT_INTENTS = ("handoff_share_all", "report_danger", "report_exploitation")
+# Without an "about" word, a topic counts only when the classifier gave it at least this much.
+MIN_TOPIC_CONFIDENCE = 0.1
+
+
+def named_topic(ranking: Iterable[Dict[str, Any]], says_about: bool) -> Optional[str]:
+    """The topic of a request for a person: the intent ranked highest after the person intents,
+    if it is a topic and the message says "about" or the classifier is sure enough of it."""
+    for entry in ranking:
+        name = entry.get(INTENT_NAME_KEY) or ""
+        if name == PERSON_INTENT or name in KEPT_INTENTS:
+            continue
+        sure = float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0) >= MIN_TOPIC_CONFIDENCE
+        return name if name.startswith(TOPIC_PREFIXES) and (says_about or sure) else None
+    return None
+
+
+class PersonWords:
+    """The phrases that ask for a person, and the words that introduce a topic ("about")."""
+
+    def __init__(self, phrases: Phrases, about: Sequence[str]) -> None:
+        self.phrases = phrases
+        self._about = re.compile(r"(?<![\w])(" + "|".join(re.escape(w) for w in about) + r")(?![\w])") if about else None
+
+    @classmethod
+    def from_file(cls, path: Path = PHRASES_FILE) -> "PersonWords":
+        data = fast_yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        about = [normalise(str(w)) for words in (data.get("about") or {}).values() for w in words or ()]
+        return cls(Phrases.from_mapping(data.get("phrases") or {}), about)
+
+    def says_about(self, text: str) -> bool:
+        return bool(self._about and self._about.search(normalise(text)))
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class PersonRequestGuard(GraphComponent):
+    """After the intent classifier: a message that asks for a person is `request_human`, sure,
+    with the topic it names as the entity `handoff_topic`."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"phrases_file": None}  # None: person_phrases.yml beside this module
+
+    def __init__(self, words: "PersonWords") -> None:
+        self._words = words
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "PersonRequestGuard":
+        configured = config.get("phrases_file")
+        return cls(PersonWords.from_file(Path(configured) if configured else PHRASES_FILE))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if not text or text.startswith("/") or intent in KEPT_INTENTS:
+                continue
+            asked = self._words.phrases.find(text) is not None
+            if not asked and intent != PERSON_INTENT:
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            topic = named_topic(ranking, self._words.says_about(text))
+            if asked:
+                sure = {INTENT_NAME_KEY: PERSON_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+                others = [r for r in ranking if r.get(INTENT_NAME_KEY) != PERSON_INTENT]
+                message.set(INTENT, sure, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [sure, *others], add_to_output=True)
+            if topic and not any(e.get(ENTITY_ATTRIBUTE_TYPE) == TOPIC_ENTITY for e in message.get(ENTITIES) or ()):
+                found = {ENTITY_ATTRIBUTE_TYPE: TOPIC_ENTITY, ENTITY_ATTRIBUTE_VALUE: topic,
+                         EXTRACTOR: self.__class__.__name__}
+                message.set(ENTITIES, [*(message.get(ENTITIES) or []), found], add_to_output=True)
+        return messages
