@@ -94,6 +94,27 @@ def test_mixed_or_unclear_cyrillic_keeps_the_language(identifier, text):
     assert identifier.identify(text) is None
 
 
+def test_short_russian_chat_messages_are_russian_and_all_languages_stay_above_the_goal(identifier, project):
+    """Issue #22: language ID >= 98% over every language, measured on short chat messages
+    (evaluation/language_id.yml for the first seven, tests/data/language_id_ru.yml for Russian,
+    written for the test). Russian alone: 43 of 45 when written (7 Dec); the misses are "до
+    завтра" (the same words in Ukrainian: taken for uk) and "я не поняла" (kept)."""
+    import yaml
+
+    from bot.tools.quality import LANGUAGE_ID_GOAL, LanguageIdReport, language_id_benchmark
+
+    benchmark = yaml.safe_load((project / "evaluation" / "language_id.yml").read_text(encoding="utf-8"))
+    russian = yaml.safe_load((project / "tests" / "data" / "language_id_ru.yml").read_text(encoding="utf-8"))
+    benchmark["languages"].update(russian)
+    # Kept while Russian was not supported; Russian now, as it should be.
+    was_unsupported = {"Можно ли мне работать в Нидерландах?", "Здравствуйте, мне нужна помощь"}
+    benchmark["keep"] = [text for text in benchmark["keep"] if text not in was_unsupported]
+    report = language_id_benchmark(benchmark, identifier)
+    assert report.detector["ru"].rate >= 0.95, report.detector["ru"].misses
+    assert LanguageIdReport.overall(report.detector).rate >= LANGUAGE_ID_GOAL
+    assert report.detector_keep.rate == 1.0, report.detector_keep.misses
+
+
 def test_russian_is_kept_when_russian_is_not_supported(project):
     """With only the seven first languages (Russian narrowed away), text in Russian letters does
     not switch the conversation to Ukrainian."""
