@@ -53,7 +53,6 @@ from bot.channels.platform import (
 )
 from bot.helpdesk import stream_tokens
 from bot.stores.redis_state import RedisReplies, redis_of
-from bot.stores.redis_state import RedisReplies, redis_of
 from bot.stores.shared_state import ProcessConnection, keep_newest, this_servers_file
 
 logger = logging.getLogger(__name__)
