@@ -15,7 +15,7 @@ def identifier(project) -> LanguageIdentifier:
 
 def test_the_supported_languages_are_the_translation_files(project, identifier):
     assert list(identifier.languages) == languages_in(project / "translations")
-    assert set(identifier.languages) == {"nl", "en", "ar", "tr", "ti", "fa", "uk"}
+    assert set(identifier.languages) == {"nl", "en", "ar", "tr", "ti", "fa", "uk", "ru"}
 
 
 @pytest.mark.parametrize(
@@ -52,13 +52,78 @@ def test_short_or_unclear_messages_keep_the_language(identifier, text):
     assert identifier.identify(text) is None
 
 
+# Russian and Ukrainian, as people who fled Ukraine write them (issue #22): Russian letters
+# (ы э ъ ё), Ukrainian letters (і ї є ґ), or neither, when the words decide. Written for this
+# test; none is in data/nlu or translations/.
+RUSSIAN_AND_UKRAINIAN = [
+    ("Я из Украины, можно ли мне работать?", "ru"),
+    ("Можно ли мне работать в Нидерландах?", "ru"),
+    ("Здравствуйте, мне нужна помощь с работой", "ru"),
+    ("работодатель хочет взять меня на склад, что ему нужно", "ru"),
+    ("сколько денег дают фирме за статусхаудера", "ru"),
+    ("я живу в азц уже полгода", "ru"),
+    ("мне платят 4 евро в час", "ru"),
+    ("спасибо большое", "ru"),
+    ("привет", "ru"),
+    ("нет", "ru"),
+    ("как долго ждать twv", "ru"),
+    ("можно поговорить с человеком?", "ru"),
+    ("Я з України, чи можу я працювати?", "uk"),
+    ("роботодавець хоче взяти мене на склад, що йому треба", "uk"),
+    ("скільки грошей дають фірмі за людину зі статусом", "uk"),
+    ("мені платять 4 євро на годину", "uk"),
+    ("дякую велике", "uk"),
+    ("ні", "uk"),
+    ("можна поговорити з людиною?", "uk"),
+]
+
+
+@pytest.mark.parametrize("text,expected", RUSSIAN_AND_UKRAINIAN)
+def test_russian_is_russian_and_ukrainian_stays_ukrainian(identifier, text, expected):
+    """A Russian writer gets Russian, a Ukrainian writer keeps Ukrainian (issue #22)."""
+    assert identifier.identify(text) == expected
+
+
 @pytest.mark.parametrize(
     "text",
-    ["Можно ли мне работать в Нидерландах?", "Здравствуйте, мне нужна помощь с работой"],
+    ["ок", "ТВВ", "ыыы їїї", "Привіт, мне нужны документы", "ёїё"],
 )
-def test_russian_is_not_taken_for_ukrainian(identifier, text):
-    """Russian is not supported: the conversation keeps its language (the menu offers Ukrainian)."""
+def test_mixed_or_unclear_cyrillic_keeps_the_language(identifier, text):
+    """Letters of both Russian and Ukrainian, or no word to go by: the conversation keeps its
+    language."""
     assert identifier.identify(text) is None
+
+
+def test_short_russian_chat_messages_are_russian_and_all_languages_stay_above_the_goal(identifier, project):
+    """Issue #22: language ID >= 98% over every language, measured on short chat messages
+    (evaluation/language_id.yml for the first seven, tests/data/language_id_ru.yml for Russian,
+    written for the test). Russian alone: 43 of 45 when written (7 Dec); the misses are "до
+    завтра" (the same words in Ukrainian: taken for uk) and "я не поняла" (kept)."""
+    import yaml
+
+    from bot.tools.quality import LANGUAGE_ID_GOAL, LanguageIdReport, language_id_benchmark
+
+    benchmark = yaml.safe_load((project / "evaluation" / "language_id.yml").read_text(encoding="utf-8"))
+    russian = yaml.safe_load((project / "tests" / "data" / "language_id_ru.yml").read_text(encoding="utf-8"))
+    benchmark["languages"].update(russian)
+    # Kept while Russian was not supported; Russian now, as it should be.
+    was_unsupported = {"Можно ли мне работать в Нидерландах?", "Здравствуйте, мне нужна помощь"}
+    benchmark["keep"] = [text for text in benchmark["keep"] if text not in was_unsupported]
+    report = language_id_benchmark(benchmark, identifier)
+    assert report.detector["ru"].rate >= 0.95, report.detector["ru"].misses
+    assert LanguageIdReport.overall(report.detector).rate >= LANGUAGE_ID_GOAL
+    assert report.detector_keep.rate == 1.0, report.detector_keep.misses
+
+
+def test_russian_is_kept_when_russian_is_not_supported(project):
+    """With only the seven first languages (Russian narrowed away), text in Russian letters does
+    not switch the conversation to Ukrainian."""
+    seven = ["nl", "en", "ar", "tr", "ti", "fa", "uk"]
+    identifier = LanguageIdentifier.from_files(
+        project / "translations", project / "data" / "nlu", seven
+    )
+    assert identifier.identify("Здравствуйте, мне нужны документы для работы") is None
+    assert identifier.identify("Чи можу я працювати в Нідерландах?") == "uk"
 
 
 @pytest.mark.parametrize(
@@ -92,6 +157,14 @@ def test_messages_in_words_of_one_language_only_are_that_language(identifier, te
         ("دری", "fa"),
         ("ብትግርኛ", "ti"),
         ("Tigrinya please", "ti"),
+        ("по-русски, пожалуйста", "ru"),
+        ("на русском", "ru"),
+        ("можно по-русски?", "ru"),
+        ("русский", "ru"),
+        ("in Russian please", "ru"),
+        ("російською", "ru"),
+        ("ответь по-английски", "en"),
+        ("давай на украинском", "uk"),
     ],
 )
 def test_asking_for_a_language_by_name(identifier, text, expected):

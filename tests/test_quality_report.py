@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 from bot.nlu.language_id import project_identifier
-from bot.tools.quality import held_out_intents, intent_accuracy, language_id_benchmark
+from bot.tools.quality import held_out_intents, intent_accuracy, language_id_benchmark, print_report
 
 
 def test_the_benchmark_scores_plain_langdetect_and_the_detector_per_language(project):
     benchmark = {
-        "languages": {"ti": ["ክሰርሕ ይኽእል ድየ?"], "nl": ["mag ik al werken in het azc?"]},
-        "keep": ["👍", "Можно ли мне работать?"],
+        "languages": {
+            "ti": ["ክሰርሕ ይኽእል ድየ?"],
+            "nl": ["mag ik al werken in het azc?"],
+            "ru": ["Можно ли мне работать?"],
+        },
+        "keep": ["👍", "Hallo, ich möchte hier arbeiten"],
     }
     report = language_id_benchmark(benchmark, project_identifier(project))
     assert report.detector["ti"].rate == 1.0 and report.plain["ti"].rate == 0.0  # no ti profile
     assert report.detector["nl"].rate == 1.0
+    assert report.detector["ru"].rate == 1.0
     assert report.detector_keep.rate == 1.0
+
+
+def test_the_report_lists_every_language_and_a_missing_set_fails_the_goal(project, capsys):
+    benchmark = {"languages": {"nl": ["mag ik al werken in het azc?"]}, "keep": []}
+    report = language_id_benchmark(benchmark, project_identifier(project))
+    nl = {"nl": [("mag ik werken", "ask_asylum_work")]}
+    scores = {"tuned": intent_accuracy(nl, lambda text: {"intent": {"name": "ask_asylum_work"}})}
+    assert print_report(report, scores, supported=["nl"]) is True
+    assert print_report(report, scores, supported=["nl", "ru"]) is False
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert ["ru", "no", "cases", "yet"] in rows
+    assert ["ru", "no", "cases", "yet", "(no", "evaluation/intents_ru.yml,", "tuned", "or", "blind)"] in rows
 
 
 def test_intent_accuracy_counts_fallbacks_as_misses_and_reports_what_if(project):

@@ -43,6 +43,12 @@ def test_the_hint_does_not_replace_a_language_the_conversation_has(tracker_for, 
 
 
 def test_no_hint_or_an_unsupported_one_leaves_the_language_empty(tracker_for, domain):
-    for metadata in ({}, {"language_hint": "ru"}, None):
+    for metadata in ({}, {"language_hint": "de"}, None):
         slots, _ = run(tracker_for(slots={"session_started_metadata": metadata}), domain)
         assert "language" not in slots
+
+
+def test_a_russian_device_starts_in_russian(tracker_for, domain):
+    """Russian is supported (issue #22): a Telegram account set to Russian starts in Russian."""
+    slots, _ = run(tracker_for(slots={"session_started_metadata": {"language_hint": "ru-RU"}}), domain)
+    assert slots["language"] == "ru"

@@ -92,7 +92,7 @@ async def client(assistant):
 async def test_a_question_gets_an_answer_tagged_with_the_message_it_answers(client):
     session = await client.session()
     ack = await client.say({"message": "Mag ik werken als asielzoeker?", "session_id": session, "message_id": "m1"})
-    assert ack == {"status": "received"}
+    assert ack == {"status": "received", "language": "nl"}
     assert "6 maanden" in client.texts()
     assert [m["index"] for m in client.bot] == list(range(len(client.bot)))
     assert {m["reply_to"] for m in client.bot} == {"m1"}
@@ -104,8 +104,20 @@ async def test_a_message_sent_again_is_answered_again_without_being_handled_twic
     await client.say(first)
     answers = list(client.bot)
     client.bot.clear()
-    assert await client.say(first) == {"status": "received"}
+    assert (await client.say(first))["status"] == "received"
     assert client.bot == answers
+
+
+async def test_the_acknowledgement_says_the_language_the_conversation_switched_to(client):
+    """The widget's language menu follows it (tests/browser/test_widget.py)."""
+    session = await client.session()
+    await client.say({"message": "hallo, mag ik werken?", "session_id": session, "message_id": "a"})
+    ack = await client.say({"message": "هل يمكنني العمل في هولندا؟", "session_id": session, "message_id": "b"})
+    assert ack == {"status": "received", "language": "ar"}
+    client.bot.clear()
+    ack = await client.say({"message": "Я из Украины, можно ли мне работать?", "session_id": session, "message_id": "c"})
+    assert ack == {"status": "received", "language": "ru"}
+    assert "TWV" in client.texts() and set("ыэё") & set(client.texts()), client.texts()  # in Russian
 
 
 async def test_a_session_id_is_the_servers_own_and_survives_a_reconnect(assistant, client):

@@ -11,7 +11,9 @@ path `/socket.io`), with these differences:
 - A user message carries a client `message_id`. A message delivered again after a dropped
   connection is not handled twice: its answers are sent again instead, each tagged with
   `reply_to` (the message id) and `index`, so the widget can drop what it already shows.
-- The event's acknowledgement (`{"status": ...}`) tells the widget the message arrived.
+- The event's acknowledgement (`{"status": ...}`) tells the widget the message arrived, and,
+  once the conversation has one, its language (`"language": "ar"`, the `language` slot after
+  the answers), so that the widget's language menu follows a switch the user made by writing.
 - No output channel for Rasa's HTTP API (`output_channel=latest`): what is sent to a widget user
   later (a helpdesk agent's reply, the end of a handoff) reaches the widget over the web app's
   Server-Sent Events, which work across Rasa workers; sending it here too would show it twice.
@@ -42,7 +44,13 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
-from bot.channels.platform import TOO_LONG, PlatformInput, channel_text, language_code
+from bot.channels.platform import (
+    TOO_LONG,
+    PlatformInput,
+    channel_text,
+    conversation_language,
+    language_code,
+)
 from bot.helpdesk import stream_tokens
 from bot.stores.redis_state import RedisReplies, redis_of
 from bot.stores.shared_state import ProcessConnection, keep_newest, this_servers_file
@@ -208,7 +216,7 @@ class SafeSocketIOInput(SocketIOInput):
         if message_id and replies.seen(key):
             for answer in replies.get(key) or []:
                 await sio.emit(self.bot_message_evt, answer, room=session_id)
-            return {"status": "received"}
+            return await self.received(session_id)
         metadata = data.get(self.metadata_key)
         hint = language_code(metadata.get("language_hint")) if isinstance(metadata, dict) else None
         output = ReplayingOutput(sio, self.bot_message_evt, message_id)
@@ -233,4 +241,9 @@ class SafeSocketIOInput(SocketIOInput):
             return {"status": "failed"}
         if message_id:
             replies.finish(key, output.sent)
-        return {"status": "received"}
+        return await self.received(session_id)
+
+    async def received(self, session_id: str) -> Dict[str, str]:
+        """The acknowledgement of a handled message, with the conversation's language if known."""
+        language = await conversation_language(self.app, session_id)
+        return {"status": "received", "language": language} if language else {"status": "received"}

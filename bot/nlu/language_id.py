@@ -10,8 +10,8 @@ How a message is identified (`LanguageIdentifier.identify`):
 1. a request by name: a short message that names exactly one supported language;
 2. the script: Ethiopic letters are Tigrinya; Arabic script is Arabic or Farsi, told apart by the
    letters only one of them uses (and the keyboard gives away: ي/ك for Arabic, ی/ک for Farsi);
-   Cyrillic is Ukrainian (і ї є ґ), or Russian (ы э ъ ё), which is not supported: the
-   conversation keeps its language;
+   Cyrillic is Ukrainian (і ї є ґ) or Russian (ы э ъ ё); without those letters the words only
+   one of them uses decide, then langdetect; Cyrillic with letters of both keeps the language;
 3. Latin script (Dutch, English, Turkish): langdetect restricted to a few profiles, combined with
    the project's own vocabulary (the words of `translations/<lang>.yml` and `data/nlu/<lang>/`):
    at least one known word, no other language's words, and a clear margin.
@@ -88,6 +88,22 @@ LANGUAGE_NAMES: Mapping[str, FrozenSet[str]] = {
         "الاوكرانية", "اوکراینی", "українською", "українська", "українську", "українськи",
         "ዩክሬንኛ", "ብዩክሬንኛ",
     }),
+    "ru": frozenset({
+        "russian", "russisch", "rusça", "rusca", "الروسية", "روسي", "بالروسي", "بالروسية", "روسی",
+        "російською", "російська", "русский", "русском", "русски", "ራሽኛ", "ብራሽኛ",
+    }),
+}
+# Russian writers name the other languages in Russian ("по-английски", "на украинском").
+NAMES_IN_RUSSIAN: Mapping[str, FrozenSet[str]] = {
+    "nl": frozenset({"нидерландском", "нидерландски", "голландски", "нидерландский"}),
+    "en": frozenset({"английском", "английски", "английский"}),
+    "ar": frozenset({"арабском", "арабски", "арабский"}),
+    "tr": frozenset({"турецком", "турецки", "турецкий"}),
+    "fa": frozenset({"персидском", "персидски", "фарси", "дари"}),
+    "uk": frozenset({"украинском", "украински", "украинский"}),
+}
+LANGUAGE_NAMES = {
+    code: names | NAMES_IN_RUSSIAN.get(code, frozenset()) for code, names in LANGUAGE_NAMES.items()
 }
 
 # Words that make a short message naming a language a request for it ("English please",
@@ -100,6 +116,7 @@ REQUEST_WORDS = frozenset({
     "فضلك", "سمحت", "احكي", "تحكي", "تكلم", "تتكلم", "جاوب", "اكتب", "احكيلي",
     "لطفا", "به", "صحبت", "حرف", "بنویس", "جواب", "بزن", "بگو",
     "будь", "ласка", "говори", "говорити", "розмовляй", "відповідай", "пиши", "напиши",
+    "пожалуйста", "говорите", "отвечай", "отвечайте", "пишите",
     "በጃኻ", "በጃኺ", "በጃኹም", "ተዛረብ", "ትዛረብ", "ተዛረቢ", "መልስ", "ጽሓፍ",
 })
 # At most this many words, a message that only names a language is a request ("English",
@@ -108,8 +125,12 @@ MAX_BARE_REQUEST_WORDS = 2
 
 
 def _means_in_language(name: str) -> bool:
-    """Names that mean "in <language>" by themselves: بالعربي, українською, ብትግርኛ."""
-    return name.startswith("بال") or name.startswith("ብ") or name.endswith("ою")
+    """Names that mean "in <language>" by themselves: بالعربي, українською, ብትግርኛ, and the
+    Russian "по-русски" / "на русском"."""
+    return (
+        name.startswith("بال") or name.startswith("ብ") or name.endswith("ою")
+        or name.endswith("ски") or name.endswith("ском")
+    )
 
 
 # Letters that only one language of a script uses (as typed on that language's keyboard).
@@ -118,15 +139,6 @@ ARABIC_LETTERS = frozenset("ةىكيئإأؤ")
 TURKISH_LETTERS = frozenset("ğış")  # after case-folding; not used in Dutch or English
 UKRAINIAN_LETTERS = frozenset("іїєґ")
 RUSSIAN_LETTERS = frozenset("ыэъё")
-# Common Russian words that Ukrainian does not use (Ukrainian: мені, можна, що, як, це, ...).
-RUSSIAN_WORDS = frozenset({
-    "мне", "меня", "можно", "нужно", "нужна", "нужен", "что", "чтобы", "как", "это", "этот",
-    "или", "если", "когда", "где", "почему", "сейчас", "здравствуйте", "привет", "спасибо",
-    "пожалуйста", "помощь", "помогите", "работать", "работа", "работу", "работы", "есть",
-    "нет", "да", "он", "она", "они", "мой", "моя", "его", "ее", "только", "очень", "сколько",
-    "нидерландах", "голландии", "разрешение", "беженец", "беженцы", "убежище", "недель",
-    "сказать", "говорить", "человек", "человеком", "после", "тоже", "также", "еще",
-})
 
 # langdetect profiles loaded besides the supported languages, so that their texts are not forced
 # onto one of ours; and langdetect codes that stand for one of ours (short Dutch looks Afrikaans).
@@ -314,7 +326,7 @@ class LanguageIdentifier:
         if script == "arabic":
             return self._arabic_or_farsi(tokens, letters)
         if script == "cyrillic":
-            return self._ukrainian(tokens, letters)
+            return self._ukrainian_or_russian(tokens, letters)
         if script == "latin":
             return self._latin(tokens, letters)
         return None
@@ -377,26 +389,32 @@ class LanguageIdentifier:
             return found if found in candidates else None
         return None
 
-    def _ukrainian(self, tokens: Sequence[str], letters: str) -> Optional[str]:
-        if "uk" not in self.languages:
+    def _ukrainian_or_russian(self, tokens: Sequence[str], letters: str) -> Optional[str]:
+        """Ukrainian or Russian, by the letters only one of them has (і ї є ґ / ы э ъ ё), then by
+        the words only one of them uses (мені/мне, можна/можно, що/что), then by langdetect.
+        Letters of both (a mixed or garbled message) keep the conversation's language."""
+        candidates = [code for code in ("uk", "ru") if code in self.languages]
+        if not candidates:
             return None
-        ukrainian = sum(1 for c in letters if c in UKRAINIAN_LETTERS)
-        russian = sum(1 for c in letters if c in RUSSIAN_LETTERS)
-        if russian:
-            # Russian is not supported: keep the conversation's language (the menu offers uk).
-            return "uk" if ukrainian > russian else None
-        if ukrainian:
-            return "uk"
-        russian_words = sum(1 for t in tokens if t in RUSSIAN_WORDS)
-        ukrainian_words = sum(
-            1 for t in tokens if t in self._own_words.get("uk", ()) and t not in RUSSIAN_WORDS
-        )
-        if russian_words > ukrainian_words:
+        letter_counts = {
+            "uk": sum(1 for c in letters if c in UKRAINIAN_LETTERS),
+            "ru": sum(1 for c in letters if c in RUSSIAN_LETTERS),
+        }
+        if letter_counts["uk"] and letter_counts["ru"]:
             return None
-        if ukrainian_words > russian_words and (len(letters) < MIN_LETTERS or ukrainian_words >= 2):
-            return "uk"
+        for code, count in letter_counts.items():
+            if count:
+                return code if code in candidates else None
+        own = self._own_word_counts(tokens, ("uk", "ru"))
+        ranked = sorted(own, key=own.get, reverse=True)
+        first, second = own[ranked[0]], own[ranked[1]]
+        if first > second:
+            # langdetect takes short Ukrainian for Russian or Bulgarian ("доброго вечора"): the
+            # words that only one of the two uses are the better evidence.
+            return ranked[0] if ranked[0] in candidates else None
         if len(letters) >= MIN_LETTERS:
-            return "uk" if self._langdetect_choice(" ".join(tokens), ["uk"]) == "uk" else None
+            found = self._langdetect_choice(" ".join(tokens), candidates)
+            return found if found in candidates else None
         return None
 
     def _latin(self, tokens: Sequence[str], letters: str) -> Optional[str]:

@@ -190,6 +190,33 @@ def test_switching_to_a_right_to_left_language_turns_the_conversation_right_to_l
     expect(demo.page.locator("#ww-input")).to_have_attribute("placeholder", widget_text(project, language, "placeholder"))
 
 
+def test_the_language_menu_follows_the_language_the_user_writes_in(demo, project):
+    """Issue #22: after a switch made by writing in another language, the menu, the widget's own
+    texts and the direction follow the conversation (the menu used to stay on Nederlands)."""
+    widget = demo.open()
+    menu = demo.page.locator("#ww-language")
+    widget.ask("hallo", "Hallo")
+    expect(menu).to_have_value("nl")
+
+    def write(text: str) -> None:
+        answered = widget.bot_messages.count()
+        widget.input.fill(text)
+        widget.input.press("Enter")
+        expect(widget.answers_after(answered).first).to_be_visible()
+
+    write("هل يمكنني العمل في هولندا؟")
+    expect(menu).to_have_value("ar")
+    expect(widget.root).to_have_attribute("dir", "rtl")
+    expect(widget.input).to_have_attribute("placeholder", widget_text(project, "ar", "placeholder"))
+    write("Я из Украины, можно ли мне работать?")
+    expect(menu).to_have_value("ru")
+    expect(widget.root).to_have_attribute("dir", "ltr")
+    expect(widget.input).to_have_attribute("placeholder", widget_text(project, "ru", "placeholder"))
+    assert widget.serious_accessibility_violations() == []
+    demo.page.reload()
+    expect(demo.page.locator("#ww-language")).to_have_value("ru")
+
+
 def rtl_languages(project) -> list:
     return sorted(
         path.stem for path in (project / "translations").glob("*.yml")

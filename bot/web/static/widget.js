@@ -13,6 +13,9 @@
  * - Every text is put on the page as text (textContent), never as HTML; web addresses in the
  *   assistant's texts become links.
  * - A bot text that starts with U+200F RIGHT-TO-LEFT MARK turns the conversation right-to-left.
+ * - The server's acknowledgement of a message says the conversation's language
+ *   (`{"status": "received", "language": "ar"}`); the language menu and the widget's own texts
+ *   follow it, so a user who switches by writing in another language sees the menu follow.
  * - Helpdesk: messages of a person arrive over an EventSource at
  *   `<this file's origin>/api/widget/events?conversation_id=<session id>&token=<stream token>`;
  *   the Rasa server sends the token (`helpdesk_stream_token`) only to the widget that started
@@ -302,11 +305,21 @@
       pending.inFlight = true;
       var data = { message: pending.message, session_id: state.sessionId, message_id: pending.id };
       if (browserLanguage) { data.metadata = { language_hint: browserLanguage }; }
-      socket.emit("user_uttered", data, function () {
+      socket.emit("user_uttered", data, function (ack) {
         state.pending = state.pending.filter(function (p) { return p.id !== pending.id; });
         saveState();
+        followLanguage(ack && ack.language);
       });
     });
+  }
+
+  function followLanguage(code) {
+    var known = catalogue.languages.some(function (l) { return l.code === code; });
+    if (!known || code === language()) { return; }
+    state.language = code;
+    state.rtl = languageInfo(code).direction === "rtl";
+    saveState();
+    applyTexts();
   }
 
   function receiveBot(data) {
