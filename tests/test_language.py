@@ -15,7 +15,7 @@ def identifier(project) -> LanguageIdentifier:
 
 def test_the_supported_languages_are_the_translation_files(project, identifier):
     assert list(identifier.languages) == languages_in(project / "translations")
-    assert set(identifier.languages) == {"nl", "en", "ar", "tr", "ti", "fa", "uk", "ru"}
+    assert set(identifier.languages) == {"nl", "en", "ar", "tr", "ti", "fa", "uk", "ru", "so"}
 
 
 @pytest.mark.parametrize(
@@ -165,6 +165,11 @@ def test_messages_in_words_of_one_language_only_are_that_language(identifier, te
         ("російською", "ru"),
         ("ответь по-английски", "en"),
         ("давай на украинском", "uk"),
+        ("Af-Soomaali", "so"),
+        ("af soomaali fadlan", "so"),
+        ("in Somali please", "so"),
+        ("Somalisch graag", "so"),
+        ("soomaali iila hadal", "so"),
     ],
 )
 def test_asking_for_a_language_by_name(identifier, text, expected):
@@ -176,6 +181,60 @@ def test_a_long_message_that_mentions_a_language_is_not_a_request(identifier):
     text = "Do I need to speak Dutch before I can start working here?"
     assert identifier.requested(text) is None
     assert identifier.identify(text) == "en"
+
+
+# Short Somali chat messages, written for this test (not in data/ or evaluation/): greetings,
+# thanks, yes/no and the main questions, typed the way people type them (no capitals, both
+# spellings shaqeyn/shaqayn, Dutch institution names mixed in).
+SHORT_SOMALI = [
+    "ma shaqeyn karaa",
+    "ma shaqayn karaa hadda",
+    "asc walaal",
+    "iska warran",
+    "mahadsanid walaal",
+    "haa waa sax",
+    "maya mahadsanid",
+    "nabadgelyo",
+    "qof dhab ah ayaan rabaa",
+    "azc baan joogaa 7 bilood",
+    "twv sidee loo helaa",
+    "subsidie ma jiraa statushouder",
+    "sharci baan haystaa",
+    "jooji su'aalaha",
+    "dib u bilow",
+    "waan ka xumahay",
+    "khatar ayaan ku jiraa",
+    "magangalyo-doon baan ahay",
+    "yaa i caawin kara",
+    "ukraine baan ka imid shaqo ma heli karaa",
+    "loo-shaqeeyahaygu maxuu u baahan yahay",
+    "stage ma qaadan karaa",
+    "lacag yar ayay i siiyaan",
+    "maxaad qaban kartaa",
+]
+
+
+@pytest.mark.parametrize("text", SHORT_SOMALI)
+def test_short_somali_messages_are_somali(identifier, text):
+    assert identifier.identify(text) == "so"
+
+
+def test_somali_is_told_apart_from_dutch_english_and_turkish_on_short_messages(identifier):
+    """Short messages of the other Latin-script languages stay theirs with Somali added."""
+    others = {
+        "nl": ["mag ik werken", "hoi", "ik wil werken", "dank u wel", "hallo daar"],
+        "en": ["hello", "can I work", "thank you", "talk to a person"],
+        "tr": ["merhaba", "çalışabilir miyim", "teşekkürler"],
+    }
+    for language, messages in others.items():
+        for text in messages:
+            assert identifier.identify(text) == language, text
+
+
+@pytest.mark.parametrize("text", ["ok", "👍", "TWV", "azc", "UWV IND", "COA"])
+def test_names_and_bare_replies_keep_the_language_with_somali_added(identifier, text):
+    """Institution names that Somali writers mix in are no evidence of Somali."""
+    assert identifier.identify(text) is None
 
 
 @pytest.mark.parametrize(

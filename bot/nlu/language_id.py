@@ -12,7 +12,7 @@ How a message is identified (`LanguageIdentifier.identify`):
    letters only one of them uses (and the keyboard gives away: ي/ك for Arabic, ی/ک for Farsi);
    Cyrillic is Ukrainian (і ї є ґ) or Russian (ы э ъ ё); without those letters the words only
    one of them uses decide, then langdetect; Cyrillic with letters of both keeps the language;
-3. Latin script (Dutch, English, Turkish): langdetect restricted to a few profiles, combined with
+3. Latin script (Dutch, English, Turkish, Somali): langdetect restricted to a few profiles, combined with
    the project's own vocabulary (the words of `translations/<lang>.yml` and `data/nlu/<lang>/`):
    at least one known word, no other language's words, and a clear margin.
 
@@ -92,6 +92,12 @@ LANGUAGE_NAMES: Mapping[str, FrozenSet[str]] = {
         "russian", "russisch", "rusça", "rusca", "الروسية", "روسي", "بالروسي", "بالروسية", "روسی",
         "російською", "російська", "русский", "русском", "русски", "ራሽኛ", "ብራሽኛ",
     }),
+    # Somali: "Af-Soomaali" is two words ("af" is "language"), both ways of spelling the name.
+    "so": frozenset({
+        "somali", "soomaali", "somaali", "somalisch", "somalische", "somalice", "somalca",
+        "الصومالية", "الصومالي", "بالصومالي", "بالصومالية", "سومالیایی", "سومالی",
+        "сомалійською", "сомалійська", "ሶማልኛ", "ብሶማልኛ",
+    }),
 }
 # Russian writers name the other languages in Russian ("по-английски", "на украинском").
 NAMES_IN_RUSSIAN: Mapping[str, FrozenSet[str]] = {
@@ -118,6 +124,7 @@ REQUEST_WORDS = frozenset({
     "будь", "ласка", "говори", "говорити", "розмовляй", "відповідай", "пиши", "напиши",
     "пожалуйста", "говорите", "отвечай", "отвечайте", "пишите",
     "በጃኻ", "በጃኺ", "በጃኹም", "ተዛረብ", "ትዛረብ", "ተዛረቢ", "መልስ", "ጽሓፍ",
+    "fadlan", "hadal", "hadla", "ila", "iila", "ku", "qor", "jawaab", "ii",
 })
 # At most this many words, a message that only names a language is a request ("English",
 # "به فارسی"); "where can I learn Dutch" is not.
@@ -136,6 +143,8 @@ def _means_in_language(name: str) -> bool:
 # Letters that only one language of a script uses (as typed on that language's keyboard).
 FARSI_LETTERS = frozenset("پچژگکیۀ")
 ARABIC_LETTERS = frozenset("ةىكيئإأؤ")
+# The supported languages written in Latin script (Somali since issue #22).
+LATIN_LANGUAGES = ("nl", "en", "tr", "so")
 TURKISH_LETTERS = frozenset("ğış")  # after case-folding; not used in Dutch or English
 UKRAINIAN_LETTERS = frozenset("іїєґ")
 RUSSIAN_LETTERS = frozenset("ыэъё")
@@ -332,13 +341,13 @@ class LanguageIdentifier:
         return None
 
     def is_gibberish(self, text: str) -> bool:
-        """Letters of two or more scripts and not one word the assistant knows (of two letters or
-        more: a single letter is found by chance): a random string
+        """Letters of two or more scripts and not one word the assistant knows (of two different
+        letters or more: a single letter, or "ii" from a Roman numeral ⅱ, is found by chance): a random string
         (or a keyboard mashed), not a message. The classifier can be sure of an intent for such a
         text by chance (a few n-grams it has seen), so `GibberishGuard` makes it a fallback."""
         tokens = words(text)
         scripts = {script_of(c) or "other" for c in "".join(tokens)}
-        return len(scripts) >= 2 and not any(len(t) >= 2 and t in self._known_words for t in tokens)
+        return len(scripts) >= 2 and not any(len(set(t)) >= 2 and t in self._known_words for t in tokens)
 
     def identify(self, text: str) -> Optional[str]:
         """What the conversation language should become after `text`: None keeps it."""
@@ -418,7 +427,7 @@ class LanguageIdentifier:
         return None
 
     def _latin(self, tokens: Sequence[str], letters: str) -> Optional[str]:
-        candidates = [code for code in ("nl", "en", "tr") if code in self.languages]
+        candidates = [code for code in LATIN_LANGUAGES if code in self.languages]
         if not candidates:
             return None
         own = self._own_word_counts(tokens, candidates)
