@@ -11,7 +11,7 @@ import yaml
 from actions import answer_parsing as parse
 
 TABLE = yaml.safe_load((Path(__file__).parent / "data" / "fact_phrasings.yml").read_text(encoding="utf-8"))
-LANGUAGES = ("nl", "en", "ar", "tr", "ti", "fa", "uk", "ru")
+LANGUAGES = ("nl", "en", "ar", "tr", "ti", "fa", "uk", "ru", "so")
 CASES = [(language, case) for language, cases in TABLE.items() for case in cases]
 
 
