@@ -28,7 +28,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content import fast_yaml
 from actions import employer_subsidy, feedback, texts
 from actions.eligibility import optional_rule
 from actions.presentation import (
@@ -41,6 +40,7 @@ from actions.presentation import (
     stale_notes,
     uncertainty_note,
 )
+from bot.content import fast_yaml
 from bot.content.rulebook import NoRuleInForce, Rule, Rulebook
 
 TOPICS_FILE = Path(__file__).parent / "topics.yml"

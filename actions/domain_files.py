@@ -13,8 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Text
 
-from bot.content import fast_yaml
 from actions.texts import PROJECT_DIRECTORY
+from bot.content import fast_yaml
 
 DOMAIN_DIRECTORY = PROJECT_DIRECTORY / "domain"
 

@@ -24,9 +24,8 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, Foll
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
-from actions.domain_files import DOMAIN_DIRECTORY, carry_over_slots_to_new_session
-from actions.texts import PROJECT_DIRECTORY
 from actions.answers import answer_topic, topics
+from actions.domain_files import DOMAIN_DIRECTORY, carry_over_slots_to_new_session
 from actions.language import starting_language
 from bot.helpdesk.dutch import facts_of
 

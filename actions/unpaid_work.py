@@ -12,8 +12,8 @@ from typing import Optional
 
 from actions.eligibility import Finding, Outcome, months_left
 from actions.presentation import display
-from bot.content.rulebook import Rulebook
 from actions.work_permission import FREE_TO_WORK, may_work
+from bot.content.rulebook import Rulebook
 
 KINDS = ("volunteer", "internship")
 

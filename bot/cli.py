@@ -81,9 +81,9 @@ def _purge(settings: Settings, days: Optional[float], now: Optional[str]) -> int
     from rasa.core.tracker_store import TrackerStore
     from rasa.utils.endpoints import EndpointConfig
 
+    from bot.privacy.retention import RetentionNotSupported, purge
     from bot.privacy.settings import PrivacySettings, inner_store_config, tracker_store_config
     from bot.runtime.processes import runtime_endpoints
-    from bot.privacy.retention import RetentionNotSupported, purge
 
     config = tracker_store_config(runtime_endpoints(settings))
     retention = days if days is not None else PrivacySettings.from_config(config).retention_days
@@ -246,8 +246,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         return bench_from_arguments(settings, args)
     if args.command == "quality":
-        from bot.tools.quality import run as run_quality
         from bot.runtime.training import train as train_model
+        from bot.tools.quality import run as run_quality
 
         _build(settings)
         return run_quality(settings.project, train_model(settings.project))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import urllib.error
 import socket
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, AsyncIterator, Dict, Iterator, List, Optional

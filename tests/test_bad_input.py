@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.inbound import InboundPolicy, RejectedText
+from bot.content.translations import Translations
 from bot.privacy.pseudonyms import pseudonym
 from bot.privacy.redaction import redact
-from bot.content.translations import Translations
 from tests.bad_inputs import BadText, bodies, rest_envelope, texts
 from tests.fakes import telegram as tg
 from tests.fakes import whatsapp as wa

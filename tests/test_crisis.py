@@ -10,11 +10,11 @@ from typing import Iterator, Tuple
 import pytest
 
 from bot.content import fast_yaml
+from bot.content.translations import Translations
 from bot.nlu.crisis import CRISIS_INTENT, CrisisPhrases, words_of
 from bot.tools.evaluation import DEFAULT_QUESTIONS, load_questions
 from bot.tools.nlu_crossval import read_examples
 from bot.tools.quality import held_out_intents
-from bot.content.translations import Translations
 
 CASES = fast_yaml.safe_load((Path(__file__).parent / "data" / "crisis_messages.yml").read_text(encoding="utf-8"))
 

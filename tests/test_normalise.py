@@ -1,9 +1,9 @@
 """The spelling normalisation behind the intent features (bot/nlu/normalise.py)."""
 
 import pytest
+from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.normalise import NormalisingTokenizer, normalise
-from rasa.shared.nlu.training_data.message import Message
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from bot.privacy import log_redaction
+from bot.privacy.redaction import Redactor, is_bsn, is_iban, redact
 from bot.privacy.settings import PrivacySettings, contacts_in_texts
 from bot.tools.privacy_report import LABELLED_SET, LabelledSet, assistant_texts, report
-from bot.privacy.redaction import Redactor, is_bsn, is_iban, redact
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import yaml
 
-from bot.content.rulebook import NoRuleInForce, RuleError, Rulebook
+from bot.content.rulebook import NoRuleInForce, Rulebook, RuleError
 
 
 def write_rules(tmp_path, rules):

@@ -25,11 +25,11 @@ import pytest
 import redis
 import yaml
 
-from bot.tools.bench.memory import children
+from bot.privacy.pseudonyms import pseudonym
 from bot.runtime.processes import Stack, runtime_endpoints, services
 from bot.runtime.settings import Settings
 from bot.runtime.training import model_path, train
-from bot.privacy.pseudonyms import pseudonym
+from bot.tools.bench.memory import children
 from tests.conftest import PROJECT, Assistant, free_port
 from tests.fakes import telegram as tg
 from tests.fakes import whatsapp as wa

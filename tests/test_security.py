@@ -13,10 +13,10 @@ from typing import Iterator, List, Tuple
 
 import pytest
 
-from bot.tools.dependency_audit import AuditReport, accepted_ids, without_decision
 from bot.runtime.api_token import with_api_token
 from bot.runtime.processes import services
 from bot.runtime.settings import Settings
+from bot.tools.dependency_audit import AuditReport, accepted_ids, without_decision
 
 # Token formats of the services a deployment may use; any match in a tracked file is a leak.
 TOKEN_FORMATS = {

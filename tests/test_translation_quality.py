@@ -8,9 +8,9 @@ from typing import Iterator, Tuple
 import pytest
 import yaml
 
-from bot.nlu.language_id import LanguageIdentifier, words
 from bot.content.text_checks import LINK, PLACEHOLDER, kept_from_source, length_problems
 from bot.content.translations import RIGHT_TO_LEFT_MARK, Text, Translations
+from bot.nlu.language_id import LanguageIdentifier, words
 
 # Texts with fewer letters than this may be too short to tell; they must not look like another
 # language, though.

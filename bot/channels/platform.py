@@ -29,10 +29,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.inbound import DEFAULT_MAX_LENGTH, InboundPolicy, RejectedText
-from bot.stores.redis_state import RedisSeenIds, redis_of
-from bot.privacy.pseudonyms import ReplyAddresses, is_pseudonym, pseudonym
-from bot.stores.shared_state import ProcessConnection, keep_newest, this_servers_file
 from bot.content.translations import Translations
+from bot.privacy.pseudonyms import ReplyAddresses, is_pseudonym, pseudonym
+from bot.stores.redis_state import RedisSeenIds, redis_of
+from bot.stores.shared_state import ProcessConnection, keep_newest, this_servers_file
 
 logger = logging.getLogger(__name__)
 

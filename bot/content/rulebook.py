@@ -21,7 +21,6 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from bot.content import fast_yaml
 
-
 # The rules are content kept next to the actions that apply them.
 RULES_DIRECTORY = Path(__file__).resolve().parents[2] / "actions" / "rules"
 CONFIDENCE_LEVELS = ("D", "S", "U")

@@ -15,7 +15,6 @@ from typing import Any, Dict, List, Optional
 
 from bot.content import fast_yaml, review
 
-
 DEFAULT_LANGUAGE = "nl"
 RIGHT_TO_LEFT_MARK = "\u200f"
 _FORMATTER = string.Formatter()

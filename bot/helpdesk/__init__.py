@@ -17,20 +17,20 @@ from typing import AsyncIterator, Awaitable, Callable, Dict, List, Optional
 
 from aiohttp import web
 
+from bot.content.translations import Translations
 from bot.helpdesk import api, inbox, zammad
-from bot.helpdesk.zammad import ZammadAdapter, ZammadLinks
-from bot.helpdesk.agents import Agents
-from bot.helpdesk.dutch import summaries
-from bot.helpdesk.macros import Macros, topic_intents
 from bot.helpdesk.adapters import Adapter, RasaConversationAdapter, SmtpAdapter, WebhookAdapter
+from bot.helpdesk.agents import Agents
 from bot.helpdesk.config import Clock, HelpdeskConfig, utc_now
+from bot.helpdesk.dutch import summaries
 from bot.helpdesk.live import LiveUpdates
+from bot.helpdesk.macros import Macros, topic_intents
 from bot.helpdesk.outbox import Outbox
 from bot.helpdesk.service import Helpdesk
 from bot.helpdesk.store import TicketStore
+from bot.helpdesk.zammad import ZammadAdapter, ZammadLinks
 from bot.privacy.settings import PrivacySettings
 from bot.runtime.settings import Settings
-from bot.content.translations import Translations
 
 logger = logging.getLogger(__name__)
 HELPDESK = api.HELPDESK

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
-
 from bot.content import fast_yaml
 from bot.helpdesk.office_hours import OfficeHours
 from bot.helpdesk.stream_tokens import stream_secret

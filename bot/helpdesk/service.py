@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
+from bot.content.translations import Translations
 from bot.helpdesk.agents import Agent, Agents
 from bot.helpdesk.config import Clock, HelpdeskConfig
 from bot.helpdesk.dutch import DutchTexts
@@ -18,7 +19,6 @@ from bot.helpdesk.macros import FREE_TEXT_LANGUAGES, Macros
 from bot.helpdesk.outbox import Outbox
 from bot.helpdesk.store import NewMessage, Ticket, TicketStore
 from bot.privacy.redaction import Redactor
-from bot.content.translations import Translations
 
 CLOSING_TEXT = "utter_handoff_closed"
 

@@ -34,7 +34,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.content import fast_yaml
-from bot.nlu.language_id import ENTITY as LANGUAGE_ENTITY, add_language_entity
+from bot.nlu.language_id import ENTITY as LANGUAGE_ENTITY
+from bot.nlu.language_id import add_language_entity
 from bot.nlu.normalise import normalise
 
 PHRASES_FILE = Path(__file__).with_name("crisis_phrases.yml")

@@ -30,7 +30,6 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from bot.content import fast_yaml
 
-
 DEFAULT_QUESTIONS = Path("evaluation") / "questions.yml"
 
 

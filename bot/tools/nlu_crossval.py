@@ -65,6 +65,7 @@ class Features:
 
     def __init__(self, config: Dict[str, Any]) -> None:
         from rasa.shared.nlu.training_data.message import Message
+
         from bot.nlu.normalise import NormalisingTokenizer
 
         self._message = Message

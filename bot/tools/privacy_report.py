@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
-
 from bot.content import fast_yaml
-from bot.privacy.settings import assistant_text_files
-from bot.privacy.redaction import Redactor
 from bot.content.translations import Translations
+from bot.privacy.redaction import Redactor
+from bot.privacy.settings import assistant_text_files
 
 LABELLED_SET = Path("tests") / "data" / "redaction_labelled.yml"
 

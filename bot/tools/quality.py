@@ -12,11 +12,10 @@ Both sets live outside `data/`, so training never sees them.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
-
 
 from bot.content import fast_yaml
 from bot.nlu.language_id import LanguageIdentifier
