@@ -37,6 +37,8 @@ FACT_SLOTS: Mapping[str, Sequence[str]] = {
     "in_service": ("sowis_months_in_service",),
     "kind": ("unpaid_kind",),
     "plan": ("sowis_activity_plan", "internship_plan"),
+    # "I have an employer": read from the message (actions/fact_words), asked by no check.
+    "has_employer": (),
 }
 HANDOFF_OFFER = {"/affirm", "/deny"}
 PERSON_BUTTON = "/request_human"
