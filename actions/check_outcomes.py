@@ -24,7 +24,7 @@ from actions.answers import UNCERTAIN_SLOT, answer_topic, rulebook, send_answer
 from actions.check_table import CHECK_REQUESTED_SLOT, CHECKS, Check, class_name
 from actions.check_validation import LIMITS, check_day
 from actions.eligibility import Finding, Outcome
-from actions.presentation import display, source_lines, uncertainty_note
+from actions.presentation import MAX_BUTTONS, display, source_line, stale_notes, uncertainty_note
 
 # Slots whose values are codes shown to the user through `utter_value_<code>`.
 CODE_SLOTS = ("person_status", "sowis_employee", "teacher_status", "unpaid_kind", "teacher_subject")
@@ -68,16 +68,29 @@ def answers_summary(tracker: Tracker, slots: List[Text], language: Optional[str]
     return texts.render("utter_check_answers", language, answers=" · ".join(parts))
 
 
-def present(outcome: Outcome, summary: Optional[str], language: Optional[str]) -> str:
-    lines = [render_finding(outcome.headline, language)]
-    lines += [f"• {render_finding(reason, language)}" for reason in outcome.reasons]
-    lines.append(render_finding(outcome.next_step, language))
-    lines.append(render_finding(outcome.contact, language))
-    parts = ["\n".join(lines)] + ([summary] if summary else []) + ["\n".join(source_lines(outcome.rules, language))]
+# The first message of an outcome fits a phone screen (issue 17): the verdict, its reasons while
+# they fit, and one source line; the rest (more conditions, next step, contact, the answers as
+# understood, the "not fully certain" note) is a short second message.
+FIRST_MESSAGE_LIMIT = 700
+
+
+def present(outcome: Outcome, summary: Optional[str], language: Optional[str], day: dt.date) -> List[str]:
+    """The outcome as chat messages: a short first message, then the rest. Parts are joined with
+    single line breaks (the REST and socket.io channels send each blank-line paragraph apart)."""
+    sources = [*stale_notes(outcome.rules, language, day), source_line(outcome.rules, language)]
+    first = [render_finding(outcome.headline, language)]
+    later: List[str] = []
+    budget = FIRST_MESSAGE_LIMIT - sum(len(line) + 1 for line in sources)
+    for reason in (f"• {render_finding(reason, language)}" for reason in outcome.reasons):
+        if not later and len("\n".join(first + [reason])) <= budget:
+            first.append(reason)
+        else:
+            later.append(reason)
+    later += [render_finding(outcome.next_step, language), render_finding(outcome.contact, language)]
+    later += [summary] if summary else []
     note = uncertainty_note(outcome.rules, language)
-    if note:
-        parts.append(note)
-    return "\n\n".join(parts)
+    later += [note] if note else []
+    return ["\n".join(first + sources), "\n".join(later)]
 
 
 def check_button(check: Check, language: Optional[str]) -> Dict[str, str]:
@@ -119,11 +132,12 @@ class ShowCheckOutcome(Action, abc.ABC):
                 return events + [SlotSet(UNCERTAIN_SLOT, True)]
             offered = _with_check(answer.buttons, self.check, language)
             return events + send_answer(dispatcher, tracker, topic, answer, language, offered)
-        text = present(outcome, answers_summary(tracker, list(self.check.slots), language), language)
+        first, rest = present(outcome, answers_summary(tracker, list(self.check.slots), language), language, day)
         buttons = texts.buttons("utter_check_done", language)
         if outcome.verdict in OPEN_VERDICTS:
             buttons = _with_check(buttons, self.check, language)
-        dispatcher.utter_message(text=texts.mark(text, language), buttons=buttons)
+        dispatcher.utter_message(text=texts.mark(first, language))
+        dispatcher.utter_message(text=rest, buttons=buttons[:MAX_BUTTONS])
         return events + [SlotSet(UNCERTAIN_SLOT, outcome.uncertain)]
 
 

@@ -26,7 +26,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import answer_parsing as parse
 from actions import texts, work_permission
-from actions.answers import rulebook
+from actions.answers import answer_day, rulebook
 from actions.check_table import CHECK_REQUESTED_SLOT, CHECKS, Check, class_name
 
 DATE_SLOT = "check_date"
@@ -44,14 +44,15 @@ TEACHER_CONTRACT_WORDS = ("contract", "aanstelling", "fte", "baan bij de school"
 
 
 def check_day(tracker: Tracker) -> dt.date:
-    """The day the check is for: the date the user named, else today."""
+    """The day the check is for: the date the user named, else the day answers are given for
+    (today, or BOT_TODAY: `actions.answers.answer_day`)."""
     named = tracker.get_slot(DATE_SLOT)
     if named:
         try:
             return dt.date.fromisoformat(str(named))
         except ValueError:
             pass
-    return dt.date.today()
+    return answer_day()
 
 
 def entity(tracker: Tracker, name: str) -> Optional[Any]:
