@@ -40,8 +40,9 @@ REASONS = {
 UNCERTAIN_SLOT = "outcome_uncertain"
 # A typed "yes" to the offer of a person hands the conversation over (and shows it to a person)
 # only when the classifier is this sure of it; otherwise the offer is made again, with buttons.
-# Plain yes words in the seven languages score 0.65-0.92; a stray string once got 0.47.
-CLEAR_CONSENT = 0.6
+# Plain yes words in the nine languages score 0.65-0.99; a stray string once got 0.47, and since
+# the Somali data ("haa") what is left of a text of lone surrogates ("aaaaa", "éaa") up to 0.63.
+CLEAR_CONSENT = 0.65
 TRANSCRIPT_LIMIT = 100
 TEXT_LIMIT = 4000  # what the helpdesk takes per message
 TIMEOUT_SECONDS = 10
@@ -71,17 +72,22 @@ def _user_entry(event: Dict[str, Any]) -> Dict[str, Any]:
     return {"intent": (parse.get("intent") or {}).get("name"), "facts": facts_of(parse)}
 
 
-def _bot_entry(event: Dict[str, Any], asked: Optional[str], answered_by: Optional[str]) -> Dict[str, Any]:
-    """The response a bot message came from; for an information answer, its Dutch text."""
+def _bot_entry(
+    event: Dict[str, Any], asked: Optional[str], answered_by: Optional[str], language: Optional[str]
+) -> Dict[str, Any]:
+    """The response a bot message came from; for an information answer, its Dutch text (also when
+    a check answered the question with the topic's answer: answer first)."""
     entry: Dict[str, Any] = {}
     response = (event.get("metadata") or {}).get("utter_action")
     if response:
         entry["response"] = response
-    elif answered_by == "action_answer_topic" and asked in topics():
+    elif answered_by and asked in topics() and (
+        answered_by == "action_answer_topic" or answered_by.endswith("_outcome")
+    ):
         day = dt.date.fromtimestamp(event.get("timestamp") or dt.datetime.now().timestamp())
-        answer = answer_topic(asked, texts.translations().default, day)
-        if answer is not None:
-            entry["dutch"] = answer.text[:TEXT_LIMIT]
+        answer = answer_topic(asked, language, day)
+        if answer is not None and answer.text == event.get("text"):
+            entry["dutch"] = answer_topic(asked, texts.translations().default, day).text[:TEXT_LIMIT]
     return entry
 
 
@@ -107,7 +113,7 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
             entry.update(_user_entry(event))
             last_user, asked, action = entry, entry["intent"], None
         else:
-            entry.update(_bot_entry(event, asked, action))
+            entry.update(_bot_entry(event, asked, action, tracker.get_slot("language")))
         said.append(entry)
     return said[-TRANSCRIPT_LIMIT:]
 

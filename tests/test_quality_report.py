@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.nlu.language_id import project_identifier
-from bot.tools.quality import held_out_intents, intent_accuracy, language_id_benchmark, print_report
+from bot.tools.quality import BLIND_FOLDER, held_out_intents, intent_accuracy, language_id_benchmark, print_report
 
 
 def test_the_benchmark_scores_plain_langdetect_and_the_detector_per_language(project):
@@ -52,11 +52,20 @@ def test_intent_accuracy_counts_fallbacks_as_misses_and_reports_what_if(project)
 
 
 def test_every_language_has_a_held_out_set_outside_the_training_data(project):
-    sets = held_out_intents(project)
-    assert set(sets) == {p.stem for p in (project / "translations").glob("*.yml")}  # every language
+    """Every language is measured on messages outside the training data: a tuned held-out set
+    (evaluation/), and for a language without one (Russian) its blind set (evaluation/blind/),
+    none of whose messages is a training example of that language."""
+    tuned, blind = held_out_intents(project), held_out_intents(project, BLIND_FOLDER)
+    languages = {p.stem for p in (project / "translations").glob("*.yml")}
+    assert set(tuned) | set(blind) == languages and set(blind) == languages
     trained = set()
     for path in (project / "data" / "nlu").rglob("*.yml"):
         trained |= {line.strip()[2:].strip() for line in path.read_text(encoding="utf-8").splitlines()}
-    for language, examples in sets.items():
+    for language, examples in tuned.items():
         assert len(examples) >= 100, language
         assert not {text for text, _ in examples} & trained, f"{language}: held-out text in data/"
+    for language in languages - set(tuned):
+        own = set()
+        for path in (project / "data" / "nlu" / language).rglob("*.yml"):
+            own |= {line.strip()[2:].strip() for line in path.read_text(encoding="utf-8").splitlines()}
+        assert len(blind[language]) >= 76 and not {text for text, _ in blind[language]} & own, language

@@ -62,7 +62,11 @@ def test_an_employer_hiring_someone_from_ukraine_is_told_to_notify_uwv(assistant
 def test_an_employer_asking_about_the_subsidy_gets_the_amounts(assistant):
     text = assistant.text(new_user(), "Есть ли субсидия, если мы наймём человека со статусом?")
     assert is_russian(text), text
-    assert "SOWIS" in text and "€" in text and "20 часов" in text
+    # Answered by the subsidy check: the amounts of the 2024-2025 regulation, then the conditions
+    # as a list (20 hours a week, 12 months) and the contact address of the SOWIS mailbox.
+    assert "2024-2025" in text and "€8.000" in text and "€24.000" in text, text
+    assert "20 ч" in text and "12 мес" in text, text
+    assert "SOWIS" in text and "Источник:" in text, text
 
 
 def test_a_russian_writer_gets_a_person_in_russian(assistant):

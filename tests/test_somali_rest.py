@@ -26,9 +26,11 @@ def test_an_employer_hiring_someone_from_ukraine_is_told_to_notify_uwv(assistant
         new_user(), "Waxaan rabaa inaan shaqaaleysiiyo qof Ukraine ka yimid, maxaan sameeyaa?"
     )
     # The topic answer or the check's verdict (the answer-first work routes one to the other):
-    # either way, in Somali, the employer notifies UWV and needs no TWV, with the source.
-    assert "UWV" in text and "ogeysii" in text, text
+    # either way, in Somali, the employer notifies ("ogeysiiyo" or "u sheega") UWV first and needs
+    # no TWV, and work may start 2 working days after that; with the source line.
+    assert "UWV" in text and ("ogeysii" in text or "u sheega UWV" in text), text
     assert "TWV looma baahna" in text or "TWV la'aan" in text, text
+    assert "2 maalmood" in text, text
     assert "Isha:" in text, text
 
 
