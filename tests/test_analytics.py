@@ -94,6 +94,25 @@ def test_helpful_and_not_helpful_are_counted_per_topic_and_the_question_kept_as_
     assert [(q.reason, q.text) for q in counted.unanswered] == [("not helpful", "Mag ik werken met een W-document?")]
 
 
+def test_an_answer_given_through_a_check_counts_under_its_topic_slot_not_the_checks_intent():
+    """The check's outcome action answers a topic (it sets `last_topic`) for a message whose
+    intent is the check's: the feedback and the "not helpful" question belong to that topic."""
+    counting = Counting(TOPICS)
+    events = conversation("eve", DAY_ONE, intent="check_work_permission", text="Mag ik werken? Mijn nummer is [phone]")
+    events += [
+        {"conversation_id": "eve", "timestamp": DAY_ONE + 3, "event": "slot", "name": "last_topic",
+         "value": "ask_asylum_work"},
+        {"conversation_id": "eve", "timestamp": DAY_ONE + 4, "event": "user", "intent": "feedback_not_helpful"},
+    ]
+    counted = counting.count(events)
+    assert counted.increments[(Cell("2033-05-18", "nl", ALL, "ask_asylum_work"), "not_helpful")] == 1
+    assert [(q.reason, q.text) for q in counted.unanswered] == [("not helpful", "Mag ik werken? Mijn nummer is [phone]")]
+    topic_slot = broker_record({"event": "slot", "sender_id": "s", "timestamp": 1.0, "name": "last_topic",
+                                "value": "ask_asylum_work"})
+    assert topic_slot == {"conversation_id": "s", "timestamp": 1.0, "event": "slot", "name": "last_topic",
+                          "value": "ask_asylum_work"}
+
+
 def test_cells_with_fewer_than_five_conversations_show_less_than_five():
     cells = {
         Cell("2033-05-18", "nl", ALL, ALL): {"conversations": 5, "messages": 12, "crisis_answers": 1},

@@ -24,7 +24,9 @@ QUESTIONS = {
     "en": "Can I work as an asylum seeker?",
     "ar": "هل يمكنني العمل كطالب لجوء؟",
 }
-NOT_UNDERSTOOD = "mijn kat heet Pluis en mijn bsn is 628194821, {phone}"  # nlu_fallback
+# nlu_fallback (the retrained model reads "mijn kat heet Pluis en mijn bsn is ..." as the employer
+# subsidy check, so that wording no longer tests the unanswered questions)
+NOT_UNDERSTOOD = "mijn kat heet Pluis, bsn 628194821, tel {phone}"
 OFF_TOPIC = "Wie wint het WK voetbal? mijn nummer {phone} bsn 628194821"  # out_of_scope
 Count = Any  # an int, or "< 5"
 
@@ -117,7 +119,7 @@ def test_counts_per_language_move_with_rest_conversations_and_name_no_one(assist
     assert len(cats) == 1 and len(football) == 1, report["unanswered"]
     assert counted(report, "kat heet Pluis") - counted(before, "kat heet Pluis") == 5, report["unanswered"]
     assert counted(report, "WK voetbal") - counted(before, "WK voetbal") == 5, report["unanswered"]
-    assert cats[0]["examples"] == ["mijn kat heet Pluis en mijn bsn is [BSN], [phone]"]
+    assert cats[0]["examples"] == ["mijn kat heet Pluis, bsn [BSN], tel [phone]"]
     assert football[0]["examples"] == ["Wie wint het WK voetbal? mijn nummer [phone] bsn [BSN]"]
 
 
@@ -127,7 +129,8 @@ def test_was_this_helpful_is_asked_once_and_its_answers_are_counted_per_topic(as
 
     before = stats(assistant)
     senders = [f"helpful-{uuid.uuid4().hex[:10]}" for _ in range(6)]
-    question = "Mag ik als asielzoeker werken? Bel me op 0687654321"
+    # Answered with the topic's answer; "Bel me op <number>" after the question gets the NLU fallback.
+    question = "Mag ik werken als asielzoeker? Mijn nummer is 0687654321"
     for number, sender in enumerate(senders):
         first = assistant.say(sender, question)
         payloads = [b["payload"] for m in first for b in m.get("buttons", [])]
@@ -145,6 +148,6 @@ def test_was_this_helpful_is_asked_once_and_its_answers_are_counted_per_topic(as
     assert grew_by(cell(before)["conversations"], cell(report)["conversations"], 6)
     raw = json.dumps(report, ensure_ascii=False)
     assert "0687654321" not in raw and not any(sender in raw for sender in senders)
-    not_helpful = [g for g in report["unanswered"] if "asielzoeker werken? Bel me" in " ".join(g["examples"])]
+    not_helpful = [g for g in report["unanswered"] if "asielzoeker? Mijn nummer is" in " ".join(g["examples"])]
     assert [g["count"] for g in not_helpful] == [5]
-    assert not_helpful[0]["examples"] == ["Mag ik als asielzoeker werken? Bel me op [phone]"]
+    assert not_helpful[0]["examples"] == ["Mag ik werken als asielzoeker? Mijn nummer is [phone]"]

@@ -38,6 +38,9 @@ NOT_HELPFUL = "not helpful"
 HANDOFF_ACTION = "action_handoff"
 CRISIS_ANSWER = "utter_emergency"
 LANGUAGE_SLOT = "language"
+# The topic whose answer was given: set by the topic answers and by the checks' outcome actions
+# (actions/answers.py `send_answer`), also when the message's intent is a check's, not the topic's.
+TOPIC_SLOT = "last_topic"
 # The cells each event counts in: every combination that the stats page and API show.
 ROLLUPS = (
     (True, True, True), (True, False, True), (True, False, False), (False, False, True), (False, True, False),
@@ -87,6 +90,7 @@ class ConversationState:
     topic: str = GENERAL_TOPIC
     in_check: bool = False
     question: Optional[str] = None  # the last question about a topic, for "not helpful"
+    typed: Optional[str] = None  # the last typed message, until the next one (for `question`)
 
 
 def day_of(timestamp: float) -> str:
@@ -146,11 +150,17 @@ class Counting:
         measures: List[str] = []
         if kind == "slot" and name == LANGUAGE_SLOT and isinstance(event.get("value"), str):
             state.language = event["value"]
+        elif kind == "slot" and name == TOPIC_SLOT:
+            if isinstance(event.get("value"), str) and event["value"] in self.topics:
+                state.topic = event["value"]  # the answer given: its topic, whatever the intent was
+                if state.typed:
+                    state.question = state.typed
         elif kind == "user":
             self._understand(event, state)
             measures.append("messages")
             intent = event.get("intent") if isinstance(event.get("intent"), str) else None
             text = event.get("text") if isinstance(event.get("text"), str) else None
+            state.typed = text if text and intent not in UNANSWERED_INTENTS and intent not in FEEDBACK_INTENTS else None
             if intent in UNANSWERED_INTENTS and text:
                 measures.append("fallbacks")
                 counted.unanswered.append(Unanswered(day, state.language, UNANSWERED_INTENTS[intent], text))
@@ -201,7 +211,8 @@ def broker_record(event: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
     The text of what users typed is passed (not of buttons they clicked): the web app keeps the
     messages the assistant did not understand or found off-topic, and the question before a
     "not helpful", as unanswered questions, redacted before they are stored; it keeps the last
-    question of a conversation in memory until the next one, and no other text."""
+    question of a conversation (and its last typed message, to know which question an answer's
+    topic belongs to) in memory until the next one, and no other text."""
     kind = event.get("event")
     record: Dict[str, Any] = {"conversation_id": event.get("sender_id"), "timestamp": event.get("timestamp"), "event": kind}
     if kind == "user":
@@ -214,7 +225,7 @@ def broker_record(event: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
         return record
     if kind == "bot":
         return record
-    if kind in ("action", "active_loop") or kind == "slot" and event.get("name") == LANGUAGE_SLOT:
+    if kind in ("action", "active_loop") or kind == "slot" and event.get("name") in (LANGUAGE_SLOT, TOPIC_SLOT):
         record.update(name=event.get("name"), value=event.get("value") if kind == "slot" else None)
         return record
     return None
