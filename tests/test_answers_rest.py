@@ -71,9 +71,14 @@ def test_on_whatsapp_the_first_message_is_short_and_the_buttons_are_reply_button
     assert len(bodies[0]) <= FIRST_MESSAGE_LIMIT and "2024-2025" in bodies[0]
     menu = sent[-1]
     assert menu["type"] == "interactive" and menu["interactive"]["type"] == "button"
-    assert "/more_details" in choices(sent)
-    details = user.send(wa.interactive_reply(new_message_id(), "button_reply", "/more_details", "Meer details"))
-    assert "de-minimisverklaring" in " ".join(
+    # answered by the subsidy check (answer first): the conditions still to meet, as a list
+    assert "activiteitenplan" in " ".join(bodies[1:]) and len(choices(sent)) <= 3
+    # a topic answer offers its details behind a reply button
+    other = WhatsAppUser(assistant, fake_whatsapp)
+    answer = other.says("Hoe vraagt mijn werkgever een TWV aan voor een asielzoeker?")
+    assert "/more_details" in choices(answer)
+    details = other.send(wa.interactive_reply(new_message_id(), "button_reply", "/more_details", "Meer details"))
+    assert "marktconform loon" in " ".join(
         m["text"]["body"] if m["type"] == "text" else m["interactive"]["body"]["text"] for m in details
     )
 
