@@ -56,7 +56,7 @@ conversation-tests: train
 	$(PY) -m rasa test core --stories tests/conversations --model models --out reports/conversations --fail-on-prediction-errors
 
 test: train lint
-	@bash scripts/test-prerequisites.sh
+	@bash scripts/test-prerequisites.sh  # installs Debian chromium + chromium-driver when missing; checks PostgreSQL/Redis
 	$(PY) -m bot check
 	$(PY) -m pytest
 	$(PY) -m rasa data validate $(RASA_DATA)
