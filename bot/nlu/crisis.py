@@ -127,18 +127,17 @@ class CrisisPhrases:
         return next((phrase for phrase in candidates if phrase.found_in(words)), None)
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
-class CrisisGuard(GraphComponent):
-    """After the intent classifier: a message with a crisis phrase is `report_danger`, sure."""
+class PhraseFileGuard(GraphComponent):
+    """An NLU component after the classifier that reads a phrases file: `phrases_file` in its
+    config, or (None) the file beside its module (`load_phrases` of the subclass)."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"phrases_file": None}  # None: crisis_phrases.yml beside this module
+        return {"phrases_file": None}
 
-    def __init__(self, phrases: CrisisPhrases) -> None:
-        self._phrases = phrases
+    @classmethod
+    def load_phrases(cls, path: Optional[Path]) -> Any:
+        raise NotImplementedError
 
     @classmethod
     def create(
@@ -147,9 +146,23 @@ class CrisisGuard(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "CrisisGuard":
+    ) -> "PhraseFileGuard":
         configured = config.get("phrases_file")
-        return cls(CrisisPhrases.from_file(Path(configured) if configured else PHRASES_FILE))
+        return cls(cls.load_phrases(Path(configured) if configured else None))
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class CrisisGuard(PhraseFileGuard):
+    """After the intent classifier: a message with a crisis phrase is `report_danger`, sure."""
+
+    def __init__(self, phrases: CrisisPhrases) -> None:
+        self._phrases = phrases
+
+    @classmethod
+    def load_phrases(cls, path: Optional[Path]) -> CrisisPhrases:
+        return CrisisPhrases.from_file(path or PHRASES_FILE)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Text
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_TYPE,
@@ -40,6 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.content import fast_yaml
 from bot.nlu.crisis import CrisisPhrases as Phrases  # the same matching, another list
+from bot.nlu.crisis import PhraseFileGuard
 from bot.nlu.normalise import normalise
 
 PHRASES_FILE = Path(__file__).with_name("person_phrases.yml")
@@ -85,27 +83,16 @@ class PersonWords:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class PersonRequestGuard(GraphComponent):
+class PersonRequestGuard(PhraseFileGuard):
     """After the intent classifier: a message that asks for a person is `request_human`, sure,
     with the topic it names as the entity `handoff_topic`."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"phrases_file": None}  # None: person_phrases.yml beside this module
 
     def __init__(self, words: "PersonWords") -> None:
         self._words = words
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "PersonRequestGuard":
-        configured = config.get("phrases_file")
-        return cls(PersonWords.from_file(Path(configured) if configured else PHRASES_FILE))
+    def load_phrases(cls, path: Optional[Path]) -> "PersonWords":
+        return PersonWords.from_file(path or PHRASES_FILE)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
