@@ -44,6 +44,22 @@ def test_clear_messages_are_detected(identifier, text, expected):
     assert identifier.detect(text) == expected
 
 
+# Latin words inside a message in another script are names and loan words: the message is in the
+# language of its script (Tigrinya, whose letters are syllables, used to be taken for Dutch).
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("ኣብ azc ዘለኹ helpdesk ክረክብ ይኽእል ድየ", "ti"),
+        ("inburgering examen ከመይ እዩ", "ti"),
+        ("ana fi azc w 3ndi IND interview, هل اقدر اشتغل", "ar"),
+        ("Mijn werkgever UWV TWV aanvraag когда будет", "ru"),
+        ("statushouder werkgever inburgering چیه", "fa"),
+    ],
+)
+def test_a_message_in_another_script_with_latin_words_is_that_script_s_language(identifier, text, expected):
+    assert identifier.detect(text) == expected
+
+
 @pytest.mark.parametrize(
     "text",
     ["ok", "👍", "8", "?", "", "TWV", "sowis", "start over", "qwxz plorb vrrrt", "سلام", "...", "ok ok"],

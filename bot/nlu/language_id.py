@@ -183,12 +183,23 @@ def script_of(char: str) -> Optional[str]:
     return None
 
 
+# A message with at least this many letters of a non-Latin script is in that script's language,
+# whatever Latin words it also has: those are names and loan words ("azc", "IND", "helpdesk",
+# "inburgering"), and an Ethiopic letter is a whole syllable, so Latin letters outnumber it.
+MIN_NON_LATIN_LETTERS = 3
+
+
 def dominant_script(letters: str) -> Optional[str]:
+    """The script of a message: the non-Latin script with the most letters when it has at least
+    `MIN_NON_LATIN_LETTERS` of them, else the script with the most letters."""
     counts: Dict[str, int] = {}
     for char in letters:
         script = script_of(char)
         if script:
             counts[script] = counts.get(script, 0) + 1
+    non_latin = {script: count for script, count in counts.items() if script != "latin"}
+    if non_latin and max(non_latin.values()) >= MIN_NON_LATIN_LETTERS:
+        return max(non_latin, key=non_latin.get)
     return max(counts, key=counts.get) if counts else None
 
 
