@@ -392,6 +392,12 @@ class Facts:
     has_employer: bool = False
     asks_for_check: bool = False
 
+    @property
+    def stated(self) -> bool:
+        """Whether the message states any fact of a check (asking for a check is not one)."""
+        return bool(self.status or self.has_employer) or any(value is not None for value in (
+            self.months_in_procedure, self.hours_per_week, self.people, self.contract_months))
+
 
 def facts(text: Optional[str], language: Optional[str] = None) -> Facts:
     """The facts of one message, read with the words of `language` (see `fact_words`)."""

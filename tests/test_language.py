@@ -78,6 +78,9 @@ RUSSIAN_AND_UKRAINIAN = [
     ("работодатель хочет взять меня на склад, что ему нужно", "ru"),
     ("сколько денег дают фирме за статусхаудера", "ru"),
     ("я живу в азц уже полгода", "ru"),
+    # langdetect: Bulgarian or Russian, one word seen only in Ukrainian data; Russian wins on
+    # the first message (it used to stay Dutch).
+    ("оператора пожалуйста", "ru"),
     ("мне платят 4 евро в час", "ru"),
     ("спасибо большое", "ru"),
     ("привет", "ru"),

@@ -28,3 +28,15 @@ def test_tokenizer_keeps_the_text_and_puts_the_normalised_form_in_the_lemma():
     tokens = tokenizer.tokenize(Message.build(text="Çalışma izni?"), "text")
     assert [t.text for t in tokens] == ["Çalışma", "izni"]
     assert [t.lemma for t in tokens] == ["calisma", "izni"]
+
+
+def test_a_phone_or_bsn_number_is_one_placeholder_and_months_keep_their_digits():
+    """"Mag ik als asielzoeker werken? Bel me op 0612345678" fell back: the number's digits pulled
+    it towards "24 weeks". A number of five digits or more says nothing about the question."""
+    from bot.nlu.normalise import NUMBER_LEMMA
+
+    tokenizer = NormalisingTokenizer(NormalisingTokenizer.get_default_config())
+    tokens = tokenizer.tokenize(Message.build(text="bel 06-12345678 of +31 612345678, 7 maanden, 24 uur"), "text")
+    lemmas = [t.lemma for t in tokens]
+    assert lemmas.count(NUMBER_LEMMA) == 2
+    assert "7" in lemmas and "24" in lemmas and "06-12345678" in [t.text for t in tokens]

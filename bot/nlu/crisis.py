@@ -25,6 +25,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -150,6 +152,24 @@ class PhraseFileGuard(GraphComponent):
         configured = config.get("phrases_file")
         return cls(cls.load_phrases(Path(configured) if configured else None))
 
+    @staticmethod
+    def make_sure(message: Message, intent: str) -> None:
+        """Sets the message's intent to `intent`, sure, first in the ranking before the others."""
+        sure = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+        others = [r for r in message.get(INTENT_RANKING_KEY) or () if r.get(INTENT_NAME_KEY) != intent]
+        message.set(INTENT, sure, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [sure, *others], add_to_output=True)
+
+    def add_entity(self, message: Message, entity: str, value: Any) -> None:
+        found = {ENTITY_ATTRIBUTE_TYPE: entity, ENTITY_ATTRIBUTE_VALUE: value, EXTRACTOR: self.__class__.__name__}
+        message.set(ENTITIES, [*(message.get(ENTITIES) or []), found], add_to_output=True)
+
+    @staticmethod
+    def entity_value(message: Message, entity: str) -> Optional[Any]:
+        """The value of the message's first entity of type `entity`, or None."""
+        return next((e.get(ENTITY_ATTRIBUTE_VALUE) for e in message.get(ENTITIES) or ()
+                     if e.get(ENTITY_ATTRIBUTE_TYPE) == entity), None)
+
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
@@ -170,11 +190,8 @@ class CrisisGuard(PhraseFileGuard):
             phrase = self._phrases.find(text) if text and not text.startswith("/") else None
             if phrase is None:
                 continue
-            sure = {INTENT_NAME_KEY: CRISIS_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            others = [r for r in message.get(INTENT_RANKING_KEY) or () if r.get(INTENT_NAME_KEY) != CRISIS_INTENT]
-            message.set(INTENT, sure, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [sure, *others], add_to_output=True)
-            if not any(e.get(ENTITY_ATTRIBUTE_TYPE) == LANGUAGE_ENTITY for e in message.get(ENTITIES) or ()):
+            self.make_sure(message, CRISIS_INTENT)
+            if self.entity_value(message, LANGUAGE_ENTITY) is None:
                 # Too short or unclear for the language detector ("хочу померти", "i just want
                 # to die"): the phrase's language is the best guess, better than the conversation's.
                 add_language_entity(message, phrase.language, self.__class__.__name__)

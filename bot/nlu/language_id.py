@@ -434,7 +434,14 @@ class LanguageIdentifier:
             return ranked[0] if ranked[0] in candidates else None
         if len(letters) >= MIN_LETTERS:
             found = self._langdetect_choice(" ".join(tokens), candidates)
-            return found if found in candidates else None
+            if found in candidates:
+                return found
+            # langdetect hesitates between Russian and Bulgarian on short Russian ("оператора
+            # пожалуйста"); a Cyrillic message here is Ukrainian or Russian, so between those two
+            # a clear lead decides.
+            ranked = [(code, prob) for code, prob in self._langdetect_ranking(" ".join(tokens)) if code in candidates]
+            if ranked and ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0) >= MIN_MARGIN:
+                return ranked[0][0]
         return None
 
     def _latin(self, tokens: Sequence[str], letters: str) -> Optional[str]:

@@ -10,6 +10,11 @@ token as its lemma. `CountVectorsFeaturizer` builds its features from the lemmas
 and what the language detector reads are unchanged: the letters that tell Farsi from Arabic are
 still there for `bot.nlu.language_id`.
 
+A token with five digits or more is a phone, BSN, V- or account number: personal, and no sign
+of what the message asks. Its lemma is `NUMBER_LEMMA`, which no example has, so its digits do
+not pull the message towards an intent whose examples have numbers ("24 weeks"); short numbers
+(months, hours) keep their digits.
+
 Measured by cross-validation on `data/nlu` (README, "Languages").
 """
 
@@ -24,7 +29,17 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.content.spelling import normalise
 
-__all__ = ["NormalisingTokenizer", "normalise"]
+__all__ = ["NormalisingTokenizer", "normalise", "lemma"]
+
+NUMBER_LEMMA = "__number__"
+MIN_NUMBER_DIGITS = 5
+
+
+def lemma(token_text: Text) -> Text:
+    """The form a token is featurised by: a long number's placeholder, else its normalised spelling."""
+    if sum(char.isdigit() for char in token_text) >= MIN_NUMBER_DIGITS:
+        return NUMBER_LEMMA
+    return normalise(token_text)
 
 
 @DefaultV1Recipe.register(
@@ -36,7 +51,7 @@ class NormalisingTokenizer(WhitespaceTokenizer):
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         tokens = super().tokenize(message, attribute)
         for token in tokens:
-            token.lemma = normalise(token.text)
+            token.lemma = lemma(token.text)
         return tokens
 
     @staticmethod

@@ -23,10 +23,6 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import (
-    ENTITIES,
-    ENTITY_ATTRIBUTE_TYPE,
-    ENTITY_ATTRIBUTE_VALUE,
-    EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -106,12 +102,7 @@ class PersonRequestGuard(PhraseFileGuard):
             ranking = message.get(INTENT_RANKING_KEY) or []
             topic = named_topic(ranking, self._words.says_about(text))
             if asked:
-                sure = {INTENT_NAME_KEY: PERSON_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-                others = [r for r in ranking if r.get(INTENT_NAME_KEY) != PERSON_INTENT]
-                message.set(INTENT, sure, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [sure, *others], add_to_output=True)
-            if topic and not any(e.get(ENTITY_ATTRIBUTE_TYPE) == TOPIC_ENTITY for e in message.get(ENTITIES) or ()):
-                found = {ENTITY_ATTRIBUTE_TYPE: TOPIC_ENTITY, ENTITY_ATTRIBUTE_VALUE: topic,
-                         EXTRACTOR: self.__class__.__name__}
-                message.set(ENTITIES, [*(message.get(ENTITIES) or []), found], add_to_output=True)
+                self.make_sure(message, PERSON_INTENT)
+            if topic and self.entity_value(message, TOPIC_ENTITY) is None:
+                self.add_entity(message, TOPIC_ENTITY, topic)
         return messages

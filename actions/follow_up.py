@@ -1,0 +1,93 @@
+"""Follow-ups that name only a fact: "and if I have an employer?", "and at 7 months?".
+
+Such a message has no topic words, so the classifier is not sure of any intent (`nlu_fallback`)
+or takes it for a question about something else (`out_of_scope`).
+When it states a fact the checks read (status, months, hours, people, contract, "I have an
+employer": actions/answer_parsing.py) and the conversation had a topic before, it is a question
+about that topic: the message is put back as that topic's intent, and the topic's own rule answers
+it with the new fact (Rasa's two-stage fallback re-issues a clarified message the same way).
+A message `FollowUpGuard` (bot/nlu/follow_up.py) marked ("and if <fact>?" that the classifier took
+for something else) is handled the same way; without a previous topic it gets the intent the
+classifier chose (the entity `follow_up_of`). Otherwise the answer is as before: out of scope, or
+please say it another way.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, UserUtteranceReverted, UserUttered
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import answer_parsing
+
+# Intents that are not a topic a fact can follow up on.
+NOT_TOPICS = frozenset({"ask_capabilities", "ask_privacy"})
+TOPIC_PREFIXES = ("ask_", "check_")
+# The entity with the classifier's intent of a message that FollowUpGuard marked.
+ORIGINAL_ENTITY = "follow_up_of"
+# What is said when the message is not a follow-up, per intent.
+NOT_A_FOLLOW_UP = {"out_of_scope": "utter_out_of_scope"}
+NOT_UNDERSTOOD = "utter_rephrase"
+# Events that end a conversation's topic: a restart or a new session.
+TOPIC_ENDS = frozenset({"restart", "session_started"})
+
+
+def is_topic(intent: Optional[str]) -> bool:
+    return bool(intent) and intent.startswith(TOPIC_PREFIXES) and intent not in NOT_TOPICS
+
+
+def previous_topic(events: List[Dict[Text, Any]]) -> Optional[str]:
+    """The intent of the last user message about a topic before the latest message, if any."""
+    user_messages = 0
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind in TOPIC_ENDS:
+            return None
+        if kind != "user":
+            continue
+        user_messages += 1
+        if user_messages == 1:
+            continue  # the latest message itself
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if is_topic(intent):
+            return intent
+    return None
+
+
+def states_a_fact(text: Optional[str], language: Optional[str]) -> bool:
+    return answer_parsing.facts(text, language).stated
+
+
+def as_intent(latest: Dict[Text, Any], intent: str) -> List[Dict[Text, Any]]:
+    """The events that replace the latest message by the same message with `intent`."""
+    parse_data = copy.deepcopy(latest)
+    parse_data["intent"] = {"name": intent, "confidence": 1.0}
+    parse_data["intent_ranking"] = [parse_data["intent"]]
+    event = UserUttered(latest.get("text"), parse_data=parse_data)
+    event["metadata"] = latest.get("metadata") or {}
+    return [UserUtteranceReverted(), ActionExecuted("action_listen"), event]
+
+
+class ActionFollowUp(Action):
+    """On `nlu_fallback` and `out_of_scope`: a fact about the previous topic is a question about
+    it; anything else gets the intent's own answer (NOT_A_FOLLOW_UP, else utter_rephrase)."""
+
+    def name(self) -> Text:
+        return "action_follow_up"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        latest = tracker.latest_message or {}
+        topic = previous_topic(tracker.events)
+        if topic and states_a_fact(latest.get("text"), tracker.get_slot("language")):
+            return as_intent(latest, topic)
+        intent = (latest.get("intent") or {}).get("name")
+        original = next(tracker.get_latest_entity_values(ORIGINAL_ENTITY), None)
+        if original and original != intent:
+            return as_intent(latest, original)
+        dispatcher.utter_message(response=NOT_A_FOLLOW_UP.get(intent, NOT_UNDERSTOOD))
+        return []
