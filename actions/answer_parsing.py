@@ -43,6 +43,7 @@ class FactWords:
     status: Tuple[Tuple[str, Tuple[str, ...]], ...]
     employer: Tuple[str, ...]
     check: Tuple[str, ...]
+    kind: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> "FactWords":
@@ -66,6 +67,7 @@ class FactWords:
             status=tuple((name, words(statuses.get(name))) for name in STATUS_ORDER),
             employer=words(data.get("employer")),
             check=words(data.get("check")),
+            kind=tuple((name, words((data.get("kind") or {}).get(name))) for name, _ in KIND_WORDS),
         )
 
     @classmethod
@@ -85,6 +87,7 @@ class FactWords:
             units=join(flat("units")), rate=flat("rate"), contract=flat("contract"),
             permanent_contract=flat("permanent_contract"), in_service=flat("in_service"),
             status=join(flat("status")), employer=flat("employer"), check=flat("check"),
+            kind=join(flat("kind")),
         )
 
     def unit(self, name: str) -> Tuple[str, ...]:
@@ -440,8 +443,11 @@ def subject(text: Optional[str]) -> Optional[str]:
     return _choice(text, SUBJECT_WORDS)
 
 
-def unpaid_kind(text: Optional[str]) -> Optional[str]:
-    return _choice(text, KIND_WORDS)
+def unpaid_kind(text: Optional[str], language: Optional[str] = None) -> Optional[str]:
+    """Internship or volunteer work, by the words of KIND_WORDS and the `kind` of `language`'s
+    fact words ("gönüllü", "стажировка", "تطوع")."""
+    own = dict(fact_words(language).kind)
+    return _choice(text, tuple((name, words + own.get(name, ())) for name, words in KIND_WORDS))
 
 
 def dutch_level(text: Optional[str]) -> Optional[str]:

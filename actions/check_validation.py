@@ -169,7 +169,7 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
         return self._found("months_in_procedure", value)
 
     def extract_unpaid_kind(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._found("unpaid_kind", entity(tracker, "unpaid_kind") or parse.unpaid_kind(_text(tracker)))
+        return self._found("unpaid_kind", entity(tracker, "unpaid_kind") or parse.unpaid_kind(_text(tracker), message_language(tracker)))
 
     def extract_internship_plan(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return self._yes_no(tracker, "internship_plan")

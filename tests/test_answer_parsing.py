@@ -82,3 +82,19 @@ def test_levels_subjects_kinds_and_dates():
     assert parse.date("2026-06-15") == dt.date(2026, 6, 15)
     assert parse.date("July 1, 2025") == dt.date(2025, 7, 1)
     assert parse.date("31-02-2025") is None
+
+
+@pytest.mark.parametrize("text,language,kind", [
+    ("mag ik vrijwilligerswerk doen bij de kerk", "nl", "volunteer"),
+    ("can I do an internship at a hospital", "en", "internship"),
+    ("ابني بدو يتطوع بالهلال الأحمر", "ar", "volunteer"),
+    ("okulum üzerinden staj yapmam lazım", "tr", "internship"),
+    ("ኣብ ቤት ትምህርቲ ብወለንታ ክሰርሕ ደልየ", "ti", "volunteer"),
+    ("میخوام تو بیمارستان کارآموزی کنم", "fa", "internship"),
+    ("хочу волонтерити у притулку для тварин", "uk", "volunteer"),
+    ("школа требует пройти стажировку в больнице", "ru", "internship"),
+    ("waxaan rabaa inaan tabaruc ka sameeyo masjidka", "so", "volunteer"),
+])
+def test_the_kind_of_unpaid_work_is_read_in_every_language(text, language, kind):
+    """The unpaid-work check asked "volunteer work or an internship?" of users who had said it."""
+    assert parse.unpaid_kind(text, language) == kind

@@ -283,9 +283,11 @@ class LanguageIdentifier:
     def __post_init__(self) -> None:
         self.languages = tuple(self.languages)
         known = {code: set(self.vocabulary.get(code, ())) for code in self.languages}
-        # A single letter is no evidence: the "m" of "I'm" is also Dutch "m'n" cut at the quote.
+        # A single Latin letter is no evidence: the "m" of "I'm" is also Dutch "m'n" cut at the
+        # quote. A single Cyrillic one is: Ukrainian "з", "й" against Russian "с".
         self._own_words: Dict[str, Set[str]] = {
-            code: {w for w in known[code] - set().union(*(known[o] for o in self.languages if o != code)) if len(w) > 1}
+            code: {w for w in known[code] - set().union(*(known[o] for o in self.languages if o != code))
+                   if len(w) > 1 or script_of(w) != "latin"}
             for code in self.languages
         }
         self._known_words: Set[str] = set().union(*known.values()) if known else set()
