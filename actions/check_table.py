@@ -71,11 +71,8 @@ def _employer_needs(slots: Slots, book: Rulebook, day: dt.date) -> Optional[Outc
 
 
 def _unpaid_needed(slots: Slots, book: Rulebook, day: dt.date) -> List[str]:
-    needed = ["unpaid_kind"] + _status_and_months(slots, book, day)
-    if unpaid_work.needs_plan(slots.get("unpaid_kind"), slots.get("person_status"),
-                              _number(slots, "months_in_procedure"), book, day):
-        needed.append("internship_plan")
-    return needed
+    # The internship plan is not asked: unknown, it is a condition of the answer (unpaid_work.check).
+    return ["unpaid_kind"] + _status_and_months(slots, book, day)
 
 
 def _unpaid_first(slots: Slots, book: Rulebook, day: dt.date) -> List[str]:
@@ -85,8 +82,6 @@ def _unpaid_first(slots: Slots, book: Rulebook, day: dt.date) -> List[str]:
 def _unpaid(slots: Slots, book: Rulebook, day: dt.date) -> Optional[Outcome]:
     kind, status = slots.get("unpaid_kind"), _known_status(slots)
     if kind not in unpaid_work.KINDS or status is None or not _months_known(slots):
-        return None
-    if "internship_plan" in _unpaid_needed(slots, book, day) and slots.get("internship_plan") is None:
         return None
     return unpaid_work.check(kind, status, _number(slots, "months_in_procedure"),
                              slots.get("internship_plan"), book, day)

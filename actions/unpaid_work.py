@@ -18,13 +18,6 @@ from bot.content.rulebook import Rulebook
 KINDS = ("volunteer", "internship")
 
 
-def needs_plan(kind: Optional[str], status: Optional[str], months: Optional[float], book: Rulebook, day: dt.date) -> bool:
-    """Whether to ask about an internship plan: only for asylum seekers past the waiting period."""
-    if kind != "internship" or status != "asylum_seeker" or months is None:
-        return False
-    return months >= book.get("asylum.internship", on=day).values["months"]
-
-
 def check(kind: str, status: str, months: Optional[float], plan: Optional[bool], book: Rulebook, day: dt.date) -> Outcome:
     name = "unpaid_work"
     contacts = book.get("contacts.organisations", on=day)
@@ -56,6 +49,14 @@ def check(kind: str, status: str, months: Optional[float], plan: Optional[bool],
                 name, "yes", Finding("utter_unpaid_verdict_yes_volunteer"),
                 (Finding("utter_work_reason_waiting_met", shown), Finding("utter_unpaid_reason_declaration", dict(rule.values))),
                 Finding("utter_unpaid_next_volunteer"), Finding("utter_check_contact_uwv", dict(contacts.values)),
+                (rule, contacts),
+            )
+        if plan is None:
+            # Answer first: the plan is a condition to state, not a question to ask first.
+            return Outcome(
+                name, "depends", Finding("utter_unpaid_verdict_if_plan"),
+                (Finding("utter_work_reason_waiting_met", shown), Finding("utter_unpaid_reason_no_twv_internship")),
+                Finding("utter_unpaid_next_internship"), Finding("utter_check_contact_coa_vwn", dict(contacts.values)),
                 (rule, contacts),
             )
         if not plan:

@@ -102,7 +102,7 @@ def test_every_branch_of_the_table_is_taken():
         "utter_employer_verdict_twv", "utter_employer_verdict_not_yet", "utter_employer_verdict_nothing",
         "utter_employer_verdict_notification", "utter_employer_verdict_no",
         "utter_unpaid_verdict_not_yet", "utter_unpaid_verdict_yes_volunteer", "utter_unpaid_verdict_no_plan",
-        "utter_unpaid_verdict_yes_internship", "utter_unpaid_verdict_free",
+        "utter_unpaid_verdict_if_plan", "utter_unpaid_verdict_yes_internship", "utter_unpaid_verdict_free",
         "utter_sowis_verdict_yes", "utter_sowis_verdict_yes_unconfirmed", "utter_sowis_verdict_no",
         "utter_sowis_verdict_unknown", "utter_teacher_verdict_yes", "utter_teacher_verdict_no",
     }
