@@ -296,3 +296,9 @@ def _cases(content):
                 yield {"text": item}
             else:
                 yield from _cases(item)
+
+
+@pytest.mark.parametrize("text", ["3 aydir kamptayim calisabilirmiyim", "gonullu calisabilir miyim"])
+def test_turkish_typed_without_its_letters_is_turkish(identifier, text):
+    """A Turkish message typed on a plain keyboard used to stay in the conversation's language."""
+    assert identifier.detect(text) == "tr"

@@ -229,11 +229,18 @@ def _texts_of_nlu_folder(folder: Path) -> Iterable[str]:
                     yield _ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", line[2:])
 
 
-def vocabulary_from(texts: Iterable[str]) -> Set[str]:
+# Turkish typed on a keyboard without its letters ("calisabilirmiyim", "gonullu"): the words of
+# the Turkish vocabulary are also known in that spelling.
+TURKISH_ON_A_PLAIN_KEYBOARD = str.maketrans("çşğıöü", "csgiou")
+
+
+def vocabulary_from(texts: Iterable[str], language: Optional[str] = None) -> Set[str]:
     found: Set[str] = set()
     for text in texts:
         text = _LINK.sub(" ", _PLACEHOLDER.sub(" ", text))
         found.update(words(text))
+    if language == "tr":
+        found |= {word.translate(TURKISH_ON_A_PLAIN_KEYBOARD) for word in found}
     return found
 
 
@@ -314,7 +321,7 @@ class LanguageIdentifier:
             if words_of_translations and file.exists():
                 texts.extend(_texts_of_translation_file(file))
             texts.extend(_texts_of_nlu_folder(Path(nlu) / code))
-            vocabulary[code] = vocabulary_from(texts)
+            vocabulary[code] = vocabulary_from(texts, code)
         return cls(codes, vocabulary)
 
     @classmethod
