@@ -69,14 +69,19 @@ def guard():
     return FollowUpGuard(FollowUpGuard.load_phrases(None))
 
 
-def test_a_follow_up_taken_for_a_complaint_is_marked_with_the_classifier_s_intent(guard):
-    [message] = guard.process([classified("а якщо в мене вже є роботодавець?", "report_exploitation", "uk")])
+@pytest.mark.parametrize("text,intent,language", [
+    ("а якщо в мене вже є роботодавець?", "report_exploitation", "uk"),
+    ("а если у меня есть работодатель?", "ask_employer_subsidy", "ru"),  # short: another topic too
+])
+def test_a_short_follow_up_taken_for_something_else_is_marked_with_the_classifier_s_intent(guard, text, intent, language):
+    [message] = guard.process([classified(text, intent, language)])
     assert message.get("intent")["name"] == "nlu_fallback"
-    assert {"entity": "follow_up_of", "value": "report_exploitation"}.items() <= message.get("entities")[-1].items()
+    assert {"entity": "follow_up_of", "value": intent}.items() <= message.get("entities")[-1].items()
 
 
 @pytest.mark.parametrize("text,intent", [
-    ("а якщо в мене вже є роботодавець?", "ask_ukraine_work"),  # a topic: the classifier's choice stays
+    # a topic, in a longer message: the classifier's choice stays
+    ("а якщо в мене вже є роботодавець, чи можу я ще й піти на стажування в лікарні?", "check_unpaid_work"),
     ("а якщо в мене вже є роботодавець?", "request_human"),  # a person always wins
     ("and if so?", "out_of_scope"),  # no fact
     ("I have an employer who pays me 3 euro", "report_exploitation"),  # no follow-up words

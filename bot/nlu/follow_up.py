@@ -5,8 +5,8 @@ Ukrainians and work is a question about that answer, but the classifier reads "e
 `report_exploitation`. `FollowUpGuard` sits after the classifier (before the person and crisis
 guards, which still win): a message that opens with a follow-up phrase of
 `follow_up_openers.yml` and states a fact of a check (actions/answer_parsing.py), and that the
-classifier did not take for a topic (`ask_*`/`check_*`) or for a reply it must keep (yes, no,
-stop, ...), becomes `nlu_fallback`, with the classifier's intent kept as the entity
+classifier did not take for a reply it must keep (yes, no, stop, ...) nor, when it has more than
+eight words, for a topic (`ask_*`/`check_*`), becomes `nlu_fallback`, with the classifier's intent kept as the entity
 `follow_up_of`. The fallback rule runs `action_follow_up` (actions/follow_up.py): the previous
 topic with the new fact, or, when there was none, the intent the classifier chose.
 """
@@ -39,11 +39,18 @@ KEPT_INTENTS = frozenset({
 })
 
 
-def is_relabelled(intent: Optional[str]) -> bool:
-    """Whether a follow-up the classifier took as `intent` is marked (not a topic, not kept)."""
+# A follow-up this short that the classifier took for another topic is marked too: "а если у меня
+# есть работодатель?" after the answer for Ukrainians was read as the employer subsidy.
+MAX_WORDS_OF_A_TOPIC_FOLLOW_UP = 8
+
+
+def is_relabelled(intent: Optional[str], words: int = MAX_WORDS_OF_A_TOPIC_FOLLOW_UP + 1) -> bool:
+    """Whether a follow-up of `words` words that the classifier took as `intent` is marked: not a
+    reply it must keep, and not a topic unless the message is short."""
     if not intent or intent in KEPT_INTENTS or intent == FALLBACK_INTENT:
         return False
-    return not intent.startswith(TOPIC_PREFIXES) or intent in NOT_TOPICS
+    is_topic = intent.startswith(TOPIC_PREFIXES) and intent not in NOT_TOPICS
+    return not is_topic or words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP
 
 
 @DefaultV1Recipe.register(
@@ -65,7 +72,7 @@ class FollowUpGuard(PhraseFileGuard):
         for message in messages:
             text = message.get(TEXT)
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if not text or text.startswith("/") or not is_relabelled(intent):
+            if not text or text.startswith("/") or not is_relabelled(intent, len(text.split())):
                 continue
             if self._openers.find(text) is None or not facts(text, self.entity_value(message, LANGUAGE_ENTITY)).stated:
                 continue
