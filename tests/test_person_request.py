@@ -104,3 +104,13 @@ async def test_the_ticket_names_the_topic_of_the_request(tracker_for):
     ]
     tracker = Tracker("u", {}, events[-1]["parse_data"], events, False, None, {}, "action_listen")
     assert topic(tracker, "request_human") == "ask_work_permit"
+
+
+def test_an_unsure_complaint_with_a_request_for_a_person_is_a_request_for_a_person():
+    """"Please call me" in Farsi was report_exploitation at 0.27 and fell back; a crisis stays."""
+    unsure = guarded("لطفا به من زنگ بزنید 0612345678", "report_exploitation", [("report_exploitation", 0.27)])
+    assert unsure.get(INTENT)["name"] == "request_human"
+    sure = guarded("my boss does not pay me, I want to talk to a person", "report_exploitation", [("report_exploitation", 0.9)])
+    assert sure.get(INTENT)["name"] == "report_exploitation"
+    danger = guarded("call me please", "report_danger", [("report_danger", 0.3)])
+    assert danger.get(INTENT)["name"] == "report_danger"

@@ -43,6 +43,11 @@ TOPIC_ENTITY = "handoff_topic"
 TOPIC_PREFIXES = ("ask_", "check_")
 # Intents that already lead to a person (and stay), apart from a plain request for one.
 KEPT_INTENTS = ("handoff_share_all", "report_danger", "report_exploitation")
+# A kept intent other than a crisis stays only when the classifier is at least this sure of it:
+# "لطفا به من زنگ بزنید" (please call me) was report_exploitation at 0.27, so the fallback answered
+# instead of a person. A crisis, however unsure, keeps its 112.
+MIN_KEPT_CONFIDENCE = 0.5
+ALWAYS_KEPT = ("report_danger",)
 # Without an "about" word, a topic counts only when the classifier gave it at least this much.
 MIN_TOPIC_CONFIDENCE = 0.1
 
@@ -94,7 +99,8 @@ class PersonRequestGuard(PhraseFileGuard):
         for message in messages:
             text = message.get(TEXT)
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if not text or text.startswith("/") or intent in KEPT_INTENTS:
+            sure = float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0) >= MIN_KEPT_CONFIDENCE
+            if not text or text.startswith("/") or intent in ALWAYS_KEPT or (intent in KEPT_INTENTS and sure):
                 continue
             asked = self._words.phrases.find(text) is not None
             if not asked and intent != PERSON_INTENT:
