@@ -21,6 +21,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.answer_parsing import facts
+from actions.follow_up import is_topic
 from bot.content import fast_yaml
 from bot.nlu.crisis import CrisisPhrases as Phrases  # the same matching, another list
 from bot.nlu.crisis import PhraseFileGuard
@@ -29,9 +30,6 @@ from bot.nlu.language_id import ENTITY as LANGUAGE_ENTITY
 PHRASES_FILE = Path(__file__).with_name("follow_up_openers.yml")
 FALLBACK_INTENT = "nlu_fallback"
 ORIGINAL_ENTITY = "follow_up_of"
-TOPIC_PREFIXES = ("ask_", "check_")
-# Not topics, though named like one: a follow-up after them is not about them.
-NOT_TOPICS = ("ask_capabilities", "ask_privacy")
 # Replies that stay what the classifier said, follow-up words or not.
 KEPT_INTENTS = frozenset({
     "affirm", "deny", "stop", "restart", "choose_language", "request_human", "handoff_share_all",
@@ -49,8 +47,7 @@ def is_relabelled(intent: Optional[str], words: int = MAX_WORDS_OF_A_TOPIC_FOLLO
     reply it must keep, and not a topic unless the message is short."""
     if not intent or intent in KEPT_INTENTS or intent == FALLBACK_INTENT:
         return False
-    is_topic = intent.startswith(TOPIC_PREFIXES) and intent not in NOT_TOPICS
-    return not is_topic or words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP
+    return not is_topic(intent) or words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP
 
 
 @DefaultV1Recipe.register(
