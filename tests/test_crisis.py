@@ -82,7 +82,7 @@ def test_a_crisis_message_gets_112_in_its_own_language(assistant, project):
     translations = Translations.load(project / "translations")
     for language, messages in CASES["must_match"].items():
         emergency = translations.text("utter_emergency", language).text
-        for message in messages[:2]:
+        for message in messages:  # every one: a crisis found must never end in a fallback
             reply = assistant.say(new_user(), message)
             assert reply and reply[0]["text"] == emergency, (language, message, reply[:1])
             # 112 for danger, and 113 Zelfmoordpreventie (free 0800-0113, chat at 113.nl) beside it.

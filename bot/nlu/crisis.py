@@ -42,6 +42,8 @@ from bot.nlu.normalise import normalise
 
 PHRASES_FILE = Path(__file__).with_name("crisis_phrases.yml")
 CRISIS_INTENT = "report_danger"
+# The share of its confidence an intent keeps when a guard makes another intent sure.
+OTHERS_SHARE = 0.5
 # Other words allowed between two words of a phrase ("I really want to end my whole life").
 MAX_GAP = 2
 
@@ -154,9 +156,13 @@ class PhraseFileGuard(GraphComponent):
 
     @staticmethod
     def make_sure(message: Message, intent: str) -> None:
-        """Sets the message's intent to `intent`, sure, first in the ranking before the others."""
+        """Sets the message's intent to `intent`, sure, first in the ranking before the others.
+        The others keep their order at half their confidence, so that the fallback classifier
+        never finds the sure intent ambiguous (a threat the classifier took for exploitation at
+        0.99 was a fallback)."""
         sure = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-        others = [r for r in message.get(INTENT_RANKING_KEY) or () if r.get(INTENT_NAME_KEY) != intent]
+        others = [{**r, PREDICTED_CONFIDENCE_KEY: float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) * OTHERS_SHARE}
+                  for r in message.get(INTENT_RANKING_KEY) or () if r.get(INTENT_NAME_KEY) != intent]
         message.set(INTENT, sure, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [sure, *others], add_to_output=True)
 
