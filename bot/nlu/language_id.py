@@ -477,6 +477,10 @@ class LanguageIdentifier:
         vocabulary_is_clear = (
             by_words is not None and first >= 2 and second == 0 and unknown <= 2 * first
         )
+        if by_words is not None and second == 0 and first == len(tokens):
+            # Every word is one that only this language uses ("temsilci"): langdetect reads a
+            # single word by its letters and was sure that this one is Italian.
+            return by_words
         if vocabulary_is_clear and unknown == 0:
             # Every word is one the assistant knows and they point to one language: langdetect
             # could only overrule them for another language's n-grams, and is not asked (~3 ms).
