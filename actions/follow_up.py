@@ -8,14 +8,15 @@ about that topic: the message is put back as that topic's intent, and the topic'
 it with the new fact (Rasa's two-stage fallback re-issues a clarified message the same way).
 A message `FollowUpGuard` (bot/nlu/follow_up.py) marked ("and if <fact>?" that the classifier took
 for something else) is handled the same way; without a previous topic it gets the intent the
-classifier chose (the entity `follow_up_of`). Otherwise the answer is as before: out of scope, or
-please say it another way.
+classifier chose (the entity `follow_up_of`). A short question it marked with `follow_up_question`
+("until when?", "how long does it take?") is asked again as the previous topic too. Otherwise the
+answer is as before: out of scope, or please say it another way.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Iterator, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, UserUtteranceReverted, UserUttered
@@ -26,8 +27,12 @@ from actions import answer_parsing
 # Intents that are not a topic a fact can follow up on.
 NOT_TOPICS = frozenset({"ask_capabilities", "ask_privacy"})
 TOPIC_PREFIXES = ("ask_", "check_")
+# Intents without those prefixes that are a topic too ("where can I complain? anonymously?").
+OTHER_TOPICS = frozenset({"report_exploitation"})
 # The entity with the classifier's intent of a message that FollowUpGuard marked.
 ORIGINAL_ENTITY = "follow_up_of"
+# The entity FollowUpGuard adds to a short question about the answer before ("until when?").
+QUESTION_ENTITY = "follow_up_question"
 # What is said when the message is not a follow-up, per intent.
 NOT_A_FOLLOW_UP = {"out_of_scope": "utter_out_of_scope"}
 NOT_UNDERSTOOD = "utter_rephrase"
@@ -36,21 +41,27 @@ TOPIC_ENDS = frozenset({"restart", "session_started"})
 
 
 def is_topic(intent: Optional[str]) -> bool:
-    return bool(intent) and intent.startswith(TOPIC_PREFIXES) and intent not in NOT_TOPICS
+    return bool(intent) and (intent.startswith(TOPIC_PREFIXES) or intent in OTHER_TOPICS) and intent not in NOT_TOPICS
 
 
-def previous_topic(events: List[Dict[Text, Any]]) -> Optional[str]:
-    """The intent of the last user message about a topic before the latest message, if any."""
+def earlier_user_messages(events: List[Dict[Text, Any]]) -> Iterator[Dict[Text, Any]]:
+    """The user messages before the latest one, the latest first, back to a restart or the start
+    of the session."""
     user_messages = 0
     for event in reversed(events):
         kind = event.get("event")
         if kind in TOPIC_ENDS:
-            return None
+            return
         if kind != "user":
             continue
         user_messages += 1
-        if user_messages == 1:
-            continue  # the latest message itself
+        if user_messages > 1:  # the latest message itself is not an earlier one
+            yield event
+
+
+def previous_topic(events: List[Dict[Text, Any]]) -> Optional[str]:
+    """The intent of the last user message about a topic before the latest message, if any."""
+    for event in earlier_user_messages(events):
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
         if is_topic(intent):
             return intent
@@ -83,7 +94,8 @@ class ActionFollowUp(Action):
     ) -> List[Dict[Text, Any]]:
         latest = tracker.latest_message or {}
         topic = previous_topic(tracker.events)
-        if topic and states_a_fact(latest.get("text"), tracker.get_slot("language")):
+        asks_about_it = next(tracker.get_latest_entity_values(QUESTION_ENTITY), None) is not None
+        if topic and (asks_about_it or states_a_fact(latest.get("text"), tracker.get_slot("language"))):
             return as_intent(latest, topic)
         intent = (latest.get("intent") or {}).get("name")
         original = next(tracker.get_latest_entity_values(ORIGINAL_ENTITY), None)

@@ -14,7 +14,9 @@ from actions import texts
 from actions.follow_up import previous_topic, states_a_fact
 from bot.nlu.language_id import project_identifier
 
-CASES = yaml.safe_load((Path(__file__).parent / "data" / "follow_ups.yml").read_text(encoding="utf-8"))["cases"]
+_DATA = yaml.safe_load((Path(__file__).parent / "data" / "follow_ups.yml").read_text(encoding="utf-8"))
+CASES = _DATA["cases"]
+QUESTION_CASES = _DATA["questions"]
 
 
 def user(intent, text="..."):
@@ -36,8 +38,8 @@ def test_every_case_states_a_fact_that_the_checks_read():
 
 
 @pytest.mark.server
-@pytest.mark.parametrize("case", CASES, ids=[c["language"] for c in CASES])
-def test_a_fact_alone_answers_the_previous_topic_over_rest(assistant, case):
+@pytest.mark.parametrize("case", CASES + QUESTION_CASES, ids=[c["language"] for c in CASES + QUESTION_CASES])
+def test_a_fact_or_a_short_question_answers_the_previous_topic_over_rest(assistant, case):
     sender = f"follow-{uuid.uuid4().hex[:10]}"
     for message in case["say"]:
         reply = assistant.say(sender, message)
@@ -105,7 +107,35 @@ def test_no_training_message_of_another_intent_is_taken_for_a_follow_up(guard, p
                 continue
             for line in item["examples"].splitlines():
                 text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:].strip())
-                [message] = guard.process([classified(text, intent, path.parent.name)])
+                [message] = guard.process([classified(text, intent, path.parent.name, confidence=0.95)])
                 if message.get("intent")["name"] != intent:
                     marked.append((path.parent.name, text))
     assert not marked
+
+
+# --- short questions about the answer before ("until when?") ----------------------------------
+
+@pytest.mark.parametrize("text,intent,confidence,becomes", [
+    ("پس کی؟", "affirm", 0.42, "nlu_fallback"),  # "so when?" read as yes, unsure
+    ("يعني كم بالمية بالضبط؟", "out_of_scope", 0.81, "nlu_fallback"),  # "so what percentage exactly?"
+    ("wanneer mag ik dan beginnen?", "ask_self_employment", 0.33, "ask_self_employment"),  # the fallback follows
+    ("ክሳብ መዓስ?", "nlu_fallback", 0.40, "nlu_fallback"),  # "until when?"
+])
+def test_a_short_question_nobody_placed_is_marked_for_the_previous_topic(guard, text, intent, confidence, becomes):
+    [message] = guard.process([classified(text, intent, confidence=confidence)])
+    assert message.get("intent")["name"] == becomes
+    assert {"entity": "follow_up_question", "value": "yes"}.items() <= message.get("entities")[-1].items()
+
+
+@pytest.mark.parametrize("text,intent,confidence", [
+    ("how long does a TWV take?", "ask_work_permit", 0.9),  # a topic the classifier is sure of
+    ("how much does a phone cost?", "out_of_scope", 0.97),  # surely something else
+    ("how are you?", "greet", 0.5),  # small talk stays small talk
+    ("yes how?", "affirm", 0.9),
+    ("when I came here I had nothing and now I need to know what to do about work?", "nlu_fallback", 0.3),  # long
+    ("I have a question", "nlu_fallback", 0.3),  # no question word
+])
+def test_questions_the_classifier_placed_or_long_messages_are_not_marked(guard, text, intent, confidence):
+    [message] = guard.process([classified(text, intent, confidence=confidence)])
+    assert message.get("intent")["name"] == intent
+    assert not any(e.get("entity") == "follow_up_question" for e in message.get("entities") or ())

@@ -9,15 +9,21 @@ classifier did not take for a reply it must keep (yes, no, stop, ...) nor, when 
 eight words, for a topic (`ask_*`/`check_*`), becomes `nlu_fallback`, with the classifier's intent kept as the entity
 `follow_up_of`. The fallback rule runs `action_follow_up` (actions/follow_up.py): the previous
 topic with the new fact, or, when there was none, the intent the classifier chose.
+
+A short question with a follow-up question word ("until when?", "how long does it take?", "so
+when can I start?") that the classifier did not place in a topic gets the entity
+`follow_up_question`: `action_follow_up` asks it again as the previous topic. When the classifier
+chose a reply or "out of scope" without being sure of it ("پس کی؟", so when?, read as yes at 0.42),
+the message becomes `nlu_fallback` too.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.answer_parsing import facts
@@ -30,6 +36,7 @@ from bot.nlu.language_id import ENTITY as LANGUAGE_ENTITY
 PHRASES_FILE = Path(__file__).with_name("follow_up_openers.yml")
 FALLBACK_INTENT = "nlu_fallback"
 ORIGINAL_ENTITY = "follow_up_of"
+QUESTION_ENTITY = "follow_up_question"
 # Replies that stay what the classifier said, follow-up words or not.
 KEPT_INTENTS = frozenset({
     "affirm", "deny", "stop", "restart", "choose_language", "request_human", "handoff_share_all",
@@ -40,6 +47,12 @@ KEPT_INTENTS = frozenset({
 # A follow-up this short that the classifier took for another topic is marked too: "а если у меня
 # есть работодатель?" after the answer for Ukrainians was read as the employer subsidy.
 MAX_WORDS_OF_A_TOPIC_FOLLOW_UP = 8
+# How sure the classifier must be of a kept reply (yes, no, ...) or of "out of scope" for a short
+# question to stay that: below it, the question is asked again as the previous topic.
+SURE_OF_A_REPLY = 0.6
+SURE_OF_OUT_OF_SCOPE = 0.9
+# A topic the classifier is this sure of is that topic (the FallbackClassifier's threshold).
+SURE_OF_A_TOPIC = 0.4
 
 
 def is_relabelled(intent: Optional[str], words: int = MAX_WORDS_OF_A_TOPIC_FOLLOW_UP + 1) -> bool:
@@ -50,6 +63,21 @@ def is_relabelled(intent: Optional[str], words: int = MAX_WORDS_OF_A_TOPIC_FOLLO
     return not is_topic(intent) or words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP
 
 
+def is_open_question(intent: Optional[str], confidence: float) -> bool:
+    """Whether a short question with a follow-up question word that the classifier read as `intent`
+    is left to the previous topic: not placed at all, a topic below the fallback threshold, "out of
+    scope" or a yes/no it is not sure of (see the module's docstring)."""
+    if not intent or intent == FALLBACK_INTENT:
+        return True
+    if is_topic(intent):
+        return confidence < SURE_OF_A_TOPIC
+    if intent == "out_of_scope":
+        return confidence < SURE_OF_OUT_OF_SCOPE
+    if intent in ("affirm", "deny"):
+        return confidence < SURE_OF_A_REPLY
+    return False
+
+
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
@@ -57,22 +85,29 @@ class FollowUpGuard(PhraseFileGuard):
     """After the intent classifier: "and if <fact>?" taken for something else than a topic is
     `nlu_fallback`, sure, with the classifier's intent as the entity `follow_up_of`."""
 
-    def __init__(self, openers: Phrases) -> None:
-        self._openers = openers
+    def __init__(self, phrases: Tuple[Phrases, Phrases]) -> None:
+        self._openers, self._questions = phrases
 
     @classmethod
-    def load_phrases(cls, path: Optional[Path]) -> Phrases:
+    def load_phrases(cls, path: Optional[Path]) -> Tuple[Phrases, Phrases]:
         data = fast_yaml.safe_load((path or PHRASES_FILE).read_text(encoding="utf-8")) or {}
-        return Phrases.from_mapping(data.get("phrases") or {})
+        return Phrases.from_mapping(data.get("phrases") or {}), Phrases.from_mapping(data.get("questions") or {})
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if not text or text.startswith("/") or not is_relabelled(intent, len(text.split())):
+            if not text or text.startswith("/"):
                 continue
-            if self._openers.find(text) is None or not facts(text, self.entity_value(message, LANGUAGE_ENTITY)).stated:
-                continue
-            self.make_sure(message, FALLBACK_INTENT)
-            self.add_entity(message, ORIGINAL_ENTITY, intent)
+            found = message.get(INTENT) or {}
+            intent = found.get(INTENT_NAME_KEY)
+            words = len(text.split())
+            if (is_relabelled(intent, words) and self._openers.find(text) is not None
+                    and facts(text, self.entity_value(message, LANGUAGE_ENTITY)).stated):
+                self.make_sure(message, FALLBACK_INTENT)
+                self.add_entity(message, ORIGINAL_ENTITY, intent)
+            elif (words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP and self._questions.find(text) is not None
+                    and is_open_question(intent, float(found.get(PREDICTED_CONFIDENCE_KEY) or 0.0))):
+                if intent != FALLBACK_INTENT and not is_topic(intent):
+                    self.make_sure(message, FALLBACK_INTENT)
+                self.add_entity(message, QUESTION_ENTITY, "yes")
         return messages
