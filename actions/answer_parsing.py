@@ -44,6 +44,7 @@ class FactWords:
     employer: Tuple[str, ...]
     check: Tuple[str, ...]
     kind: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    subject: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> "FactWords":
@@ -68,6 +69,7 @@ class FactWords:
             employer=words(data.get("employer")),
             check=words(data.get("check")),
             kind=tuple((name, words((data.get("kind") or {}).get(name))) for name, _ in KIND_WORDS),
+            subject=tuple((name, words((data.get("subject") or {}).get(name))) for name, _ in SUBJECT_WORDS),
         )
 
     @classmethod
@@ -87,7 +89,7 @@ class FactWords:
             units=join(flat("units")), rate=flat("rate"), contract=flat("contract"),
             permanent_contract=flat("permanent_contract"), in_service=flat("in_service"),
             status=join(flat("status")), employer=flat("employer"), check=flat("check"),
-            kind=join(flat("kind")),
+            kind=join(flat("kind")), subject=join(flat("subject")),
         )
 
     def unit(self, name: str) -> Tuple[str, ...]:
@@ -190,14 +192,20 @@ def _quantity(numbers: Tuple[Tuple[str, float], ...], units: Tuple[str, ...]) ->
     return re.compile(rf"{number}\s*(?:-\s*)?(?:{unit})")
 
 
-def _numbers_before(text: str, units: Iterable[str], words: FactWords) -> List[float]:
-    """Numbers (digits or number words) directly followed by one of the units."""
+def _quantities(text: str, units: Iterable[str], words: FactWords) -> List[Tuple[float, int, int]]:
+    """Numbers (digits or number words) directly followed by one of the units, with where the
+    number and unit start and end in the text."""
     values = words.numbers
     found = []
     for match in _quantity(words.number_words, tuple(units)).finditer(text):
         digits, named = match.group(1), match.group(2) if match.lastindex and match.lastindex >= 2 else None
-        found.append(float(digits.replace(",", ".")) if digits else values[named])
+        found.append((float(digits.replace(",", ".")) if digits else values[named], match.start(), match.end()))
     return found
+
+
+def _numbers_before(text: str, units: Iterable[str], words: FactWords) -> List[float]:
+    """Numbers (digits or number words) directly followed by one of the units."""
+    return [value for value, _, _ in _quantities(text, units, words)]
 
 
 YES_WORDS = ("ja", "yes", "jawel", "zeker", "klopt", "yep", "yeah", "sure", "heb ik", "i do",
@@ -234,6 +242,9 @@ MONTH_NAMES: Dict[str, int] = {
 }
 LEVEL = re.compile(r"(?<![a-z0-9])([abc])\s?([12])(?![0-9])", re.IGNORECASE)
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# What may stand between "a year" and "2 months" for them to be one duration: at most one short
+# word ("and", "en", "і", "و", "iyo") and commas or a suffix of the year word ("yılı", "ዓመትን").
+YEARS_AND_MONTHS = re.compile(r"\w{0,3}[\s,]*\w{0,4}\s*")
 
 
 def has_unit(text: Optional[str], language: Optional[str] = None) -> bool:
@@ -273,9 +284,13 @@ def duration_in_months(text: Optional[str], language: Optional[str] = None) -> O
     """A duration in months from "8 maanden", "a year", "1,5 jaar", "6 weeks", "٨ أشهر"."""
     words = fact_words(language)
     text = _without_rates(_prepared(text, language), words)
-    months = _numbers_before(text, words.unit("month"), words)
+    months = _quantities(text, words.unit("month"), words)
     if months:
-        return months[0]
+        value, start, _ = months[0]
+        # "a year and 2 months", "рік і 2 місяці": the years just before the months count too
+        before = [years for years, _, end in _quantities(text, words.unit("year"), words)
+                  if end <= start and YEARS_AND_MONTHS.fullmatch(text[end:start])]
+        return value + 12 * before[-1] if before else value
     years = _numbers_before(text, words.unit("year"), words)
     if years:
         return years[0] * 12
@@ -365,10 +380,13 @@ def status(text: Optional[str], language: Optional[str] = None) -> Optional[str]
     rejected, not an asylum seeker)."""
     words = fact_words(language)
     text = _prepared(text, language)
-    for value, names in words.status:
-        if _has_word(text, names):
-            return value
-    return None
+    named = [value for value, names in words.status if _has_word(text, names)]
+    if "ukraine" in named and "asylum_seeker" in named and not {"permanent_permit", "status_holder"} & set(named):
+        # "We met in Ukraine; he applied for asylum here, 2 months in the azc": the asylum
+        # procedure is this person's status, Ukraine only a place (people who fled Ukraine
+        # without temporary protection apply for asylum too).
+        return "asylum_seeker"
+    return named[0] if named else None
 
 
 def has_employer(text: Optional[str], language: Optional[str] = None) -> bool:
@@ -439,8 +457,11 @@ def _choice(text: Optional[str], table: Sequence[Tuple[str, Tuple[str, ...]]]) -
     return named[0] if len(named) == 1 else None
 
 
-def subject(text: Optional[str]) -> Optional[str]:
-    return _choice(text, SUBJECT_WORDS)
+def subject(text: Optional[str], language: Optional[str] = None) -> Optional[str]:
+    """A teacher's qualification or subject, by the words of SUBJECT_WORDS and the `subject` of
+    `language`'s fact words ("matematik öğretmeniydim", "вчитель фізики")."""
+    own = dict(fact_words(language).subject)
+    return _choice(text, tuple((name, words + own.get(name, ())) for name, words in SUBJECT_WORDS))
 
 
 def unpaid_kind(text: Optional[str], language: Optional[str] = None) -> Optional[str]:

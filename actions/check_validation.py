@@ -28,6 +28,7 @@ from actions import answer_parsing as parse
 from actions import texts, work_permission
 from actions.answers import answer_day, rulebook
 from actions.check_table import CHECK_REQUESTED_SLOT, CHECKS, Check, class_name
+from actions.follow_up import earlier_user_messages
 
 DATE_SLOT = "check_date"
 LIMITS: Dict[str, tuple] = {
@@ -66,6 +67,22 @@ def entity(tracker: Tracker, name: str) -> Optional[Any]:
 def message_language(tracker: Tracker) -> Optional[str]:
     """The language of the latest message (the detector's entity), else the conversation's."""
     return entity(tracker, "language") or tracker.get_slot("language")
+
+
+def status_said_before(tracker: Tracker) -> Optional[str]:
+    """The residence status an earlier message of this session named ("I'm from Ukraine", then
+    "what must my new boss do?"), the latest first; None when none did."""
+    for event in earlier_user_messages(tracker.events):
+        text = event.get("text") or ""
+        if text.startswith("/"):
+            continue  # a button is no sentence
+        parse_data = event.get("parse_data") or {}
+        language = next((e.get("value") for e in parse_data.get("entities") or () if e.get("entity") == "language"),
+                        None) or tracker.get_slot("language")
+        found = parse.status(text, language)
+        if found:
+            return found
+    return None
 
 
 def _text(tracker: Tracker) -> str:
@@ -127,7 +144,10 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
 
     # --- extraction: buttons (entities) first, then words in the text, then a bare answer ---
     def _status(self, tracker: Tracker, slot: str) -> Dict[Text, Any]:
-        return self._found(slot, entity(tracker, slot) or parse.status(_text(tracker), message_language(tracker)))
+        found = entity(tracker, slot) or parse.status(_text(tracker), message_language(tracker))
+        if found is None and tracker.get_slot(slot) is None:
+            found = status_said_before(tracker)
+        return self._found(slot, found)
 
     def extract_person_status(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         found = self._status(tracker, "person_status")
@@ -200,7 +220,7 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
         return self._found("sowis_months_in_service", parse.months_in_service(text, language))
 
     def extract_teacher_subject(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        value = entity(tracker, "teacher_subject") or parse.subject(_text(tracker))
+        value = entity(tracker, "teacher_subject") or parse.subject(_text(tracker), message_language(tracker))
         if value is None and self._requested(tracker, "teacher_subject") and _text(tracker).strip():
             value = "other"  # a subject we do not know is not one of the scheme's subjects
         return self._found("teacher_subject", value)

@@ -175,3 +175,25 @@ async def test_the_validations_answer_the_same_without_the_domain_rasa_no_longer
         assert events == await form.run(with_domain, tracker(text, slots), sent), (form.name(), text)
         assert without.messages == with_domain.messages
         assert any(e.get("name") == "requested_slot" for e in events) or events, (form.name(), text)
+
+
+def said(text: str, language: str = "en") -> dict:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": "x"}, "entities": [{"entity": "language", "value": language}]}}
+
+
+async def test_a_status_said_earlier_in_the_conversation_is_not_asked_again(dispatcher, domain):
+    """"I'm from Ukraine", then "what must my new boss do?": the employee is the user, from
+    Ukraine (round 3 of the blind set asked it in English, Dutch and Tigrinya)."""
+    latest = "my new boss asked what he must do before I start in his warehouse"
+    events = [said("hi"), said("I'm from Ukraine, living in Utrecht with my daughter"), said(latest)]
+    conversation = Tracker("u", {"language": "en"}, {"text": latest, "intent": {"name": "check_employer_needs", "confidence": 1.0},
+                                                     "entities": []}, events, False, None, {"name": None}, "action_listen")
+    found = slot_events(await ValidateEmployerNeedsForm().run(dispatcher, conversation, domain))
+    assert found["person_status"] == "ukraine" and found["requested_slot"] is None
+    # after a restart, what was said before no longer counts: the status is asked, with the rule
+    restarted = Tracker("u", {"language": "en"}, conversation.latest_message, [events[1], {"event": "restart"}, events[2]],
+                        False, None, {"name": None}, "action_listen")
+    found = slot_events(await ValidateEmployerNeedsForm().run(dispatcher, restarted, domain))
+    assert found["requested_slot"] == "person_status"
+    overview = dispatcher.messages[-1]["text"]
+    assert all(part in overview for part in ("Status holder", "From Ukraine", "Asylum seeker", "TWV", "UWV")), overview

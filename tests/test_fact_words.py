@@ -51,3 +51,19 @@ def test_a_word_of_one_language_is_not_read_in_another():
 def test_an_unknown_status_in_the_words_file_is_refused():
     with pytest.raises(ValueError):
         parse.FactWords.from_mapping({"language": "xx", "status": {"refugee_king": ["x"]}})
+
+
+@pytest.mark.parametrize("text,language,subject", [
+    ("Statushouder'ım, Türkiye'de 10 yıl lisede matematik öğretmeniydim", "tr", "mathematics"),
+    ("я вчитель фізики з Харкова, маю статус", "uk", "physics"),
+    ("я учитель химии, у меня статус", "ru", "chemistry"),
+    ("كنت مدرس رياضيات في سوريا 12 سنة", "ar", "mathematics"),
+    ("در افغانستان معلم انگلیسی بودم", "fa", "english"),
+    ("waxaan ahaa macallin xisaabta ah", "so", "mathematics"),
+    ("ኣብ ኤርትራ መምህር ፊዚክስ ነይረ", "ti", "physics"),
+    ("I was a biology teacher", "en", "other"),
+])
+def test_a_teacher_s_subject_in_every_language(text, language, subject):
+    from actions.answer_parsing import subject as read_subject
+
+    assert read_subject(text, language) == subject
