@@ -202,7 +202,7 @@ CHECKS: Dict[str, Check] = {
     for check in (
         Check("work_permission", "work_permission_form", "check_work_permission",
               ("person_status", "months_in_procedure"), _status_and_months, _status_first, _may_work,
-              lambda slots: "ask_asylum_work", {"person_status": "utter_check_why_person_status"}),
+              lambda slots: "ask_asylum_work", {"person_status": "utter_check_why_work_status"}),
         Check("employer_needs", "employer_needs_form", "check_employer_needs",
               ("person_status", "months_in_procedure"), _status_and_months, _status_first, _employer_needs,
               lambda slots: "ask_work_permit", {"person_status": "utter_check_why_employee_status"}),

@@ -32,7 +32,7 @@ KEY_FACTS = {
     "ask_volunteering": ["volunteer declaration", "UWV", "3 years", "6 months"],
     "ask_internship": ["6 months", "internship plan", "BPV"],
     "ask_dublin": ["no official Dutch source", "IND"],
-    "ask_self_employment": ["disagree", "5%", "PTO"],
+    "ask_self_employment": ["disagree", "From Ukraine", "client needs a TWV"],
     "ask_proposal_2025": ["03-11-2025", "3 months", "6 months", "12-06-2026"],
     "ask_status_holder_work": ["free to work", "TWV niet vereist"],
     "ask_inburgering": ["municipality", "PIP", "B1 route", "Z route", "education route", "A2"],
