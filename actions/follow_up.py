@@ -9,8 +9,12 @@ it with the new fact (Rasa's two-stage fallback re-issues a clarified message th
 A message `FollowUpGuard` (bot/nlu/follow_up.py) marked ("and if <fact>?" that the classifier took
 for something else) is handled the same way; without a previous topic it gets the intent the
 classifier chose (the entity `follow_up_of`). A short question it marked with `follow_up_question`
-("until when?", "how long does it take?") is asked again as the previous topic too. Otherwise the
-answer is as before: out of scope, or please say it another way.
+("until when?", "how long does it take?") is asked again as the previous topic too.
+A longer message that states facts and that the classifier was not sure enough of ("4 months in
+the azc, a restaurant owner wants to hire me, can I start?": may I work 0.37, unpaid work 0.34)
+gets the answer of its most likely topic: an answer that may be the wrong one, with a person
+offered, helps more than "please say it another way" to someone who told their whole situation.
+Otherwise the answer is as before: out of scope, or please say it another way.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ QUESTION_ENTITY = "follow_up_question"
 # What is said when the message is not a follow-up, per intent.
 NOT_A_FOLLOW_UP = {"out_of_scope": "utter_out_of_scope"}
 NOT_UNDERSTOOD = "utter_rephrase"
+# A message that states facts and has this many words, with a topic at least this likely, is
+# answered as that topic although the classifier was not sure enough (see the module's docstring).
+MIN_WORDS_OF_A_SITUATION = 9  # longer than a follow-up (bot/nlu/follow_up.py: at most 8)
+MIN_CONFIDENCE_OF_A_GUESS = 0.3
 # Events that end a conversation's topic: a restart or a new session.
 TOPIC_ENDS = frozenset({"restart", "session_started"})
 
@@ -72,6 +80,19 @@ def states_a_fact(text: Optional[str], language: Optional[str]) -> bool:
     return answer_parsing.facts(text, language).stated
 
 
+def likely_topic(latest: Dict[Text, Any], language: Optional[str]) -> Optional[str]:
+    """The most likely topic of a message that describes a situation (see the module's
+    docstring), or None."""
+    text = latest.get("text") or ""
+    if len(text.split()) < MIN_WORDS_OF_A_SITUATION or not states_a_fact(text, language):
+        return None
+    ranked = [r for r in latest.get("intent_ranking") or () if r.get("name") not in ("nlu_fallback", None)]
+    best = max(ranked, key=lambda r: float(r.get("confidence") or 0.0), default=None)
+    if best and is_topic(best["name"]) and float(best.get("confidence") or 0.0) >= MIN_CONFIDENCE_OF_A_GUESS:
+        return str(best["name"])
+    return None
+
+
 def as_intent(latest: Dict[Text, Any], intent: str) -> List[Dict[Text, Any]]:
     """The events that replace the latest message by the same message with `intent`."""
     parse_data = copy.deepcopy(latest)
@@ -93,11 +114,16 @@ class ActionFollowUp(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         latest = tracker.latest_message or {}
-        topic = previous_topic(tracker.events)
-        asks_about_it = next(tracker.get_latest_entity_values(QUESTION_ENTITY), None) is not None
-        if topic and (asks_about_it or states_a_fact(latest.get("text"), tracker.get_slot("language"))):
-            return as_intent(latest, topic)
+        language = tracker.get_slot("language")
         intent = (latest.get("intent") or {}).get("name")
+        topic = previous_topic(tracker.events)
+        if topic and next(tracker.get_latest_entity_values(QUESTION_ENTITY), None) is not None:
+            return as_intent(latest, topic)
+        likely = likely_topic(latest, language) if intent == "nlu_fallback" else None
+        if likely:
+            return as_intent(latest, likely)
+        if topic and states_a_fact(latest.get("text"), language):
+            return as_intent(latest, topic)
         original = next(tracker.get_latest_entity_values(ORIGINAL_ENTITY), None)
         if original and original != intent:
             return as_intent(latest, original)

@@ -119,7 +119,8 @@ def test_no_training_message_of_another_intent_is_taken_for_a_follow_up(guard, p
     ("پس کی؟", "affirm", 0.42, "nlu_fallback"),  # "so when?" read as yes, unsure
     ("يعني كم بالمية بالضبط؟", "out_of_scope", 0.81, "nlu_fallback"),  # "so what percentage exactly?"
     ("wanneer mag ik dan beginnen?", "ask_self_employment", 0.33, "ask_self_employment"),  # the fallback follows
-    ("ክሳብ መዓስ?", "nlu_fallback", 0.40, "nlu_fallback"),  # "until when?"
+    ("ክሳብ መዓስ?", "goodbye", 0.33, "nlu_fallback"),  # "until when?" read as bye, unsure
+    ("куди можна поскаржитися? можна анонімно?", "ask_privacy", 0.39, "nlu_fallback"),
 ])
 def test_a_short_question_nobody_placed_is_marked_for_the_previous_topic(guard, text, intent, confidence, becomes):
     [message] = guard.process([classified(text, intent, confidence=confidence)])
@@ -139,3 +140,22 @@ def test_questions_the_classifier_placed_or_long_messages_are_not_marked(guard, 
     [message] = guard.process([classified(text, intent, confidence=confidence)])
     assert message.get("intent")["name"] == intent
     assert not any(e.get("entity") == "follow_up_question" for e in message.get("entities") or ())
+
+
+def test_a_long_message_with_facts_is_answered_as_its_most_likely_topic():
+    """"4 months in the azc, a restaurant owner wants to hire me, can I start?" fell back with
+    may-I-work at 0.37: someone who told their whole situation gets that answer, not "say it
+    another way"; a short or fact-less message still does."""
+    from actions.follow_up import likely_topic
+
+    def latest(text, ranking):
+        return {"text": text, "intent": {"name": "nlu_fallback"},
+                "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.4}] + [{"name": n, "confidence": c} for n, c in ranking]}
+
+    situation = "hi I am in the azc for 4 months now and a restaurant owner wants to hire me, can I start?"
+    assert likely_topic(latest(situation, [("check_work_permission", 0.37), ("check_unpaid_work", 0.34)]), "en") == "check_work_permission"
+    assert likely_topic(latest(situation, [("check_work_permission", 0.2), ("greet", 0.1)]), "en") is None  # too unsure
+    assert likely_topic(latest(situation, [("out_of_scope", 0.37)]), "en") is None  # not a topic
+    assert likely_topic(latest("4 months, can I start?", [("check_work_permission", 0.37)]), "en") is None  # short
+    no_facts = "I would like to know a bit more about the things you can tell me here please"
+    assert likely_topic(latest(no_facts, [("ask_capabilities", 0.37)]), "en") is None

@@ -65,12 +65,12 @@ def is_relabelled(intent: Optional[str], words: int = MAX_WORDS_OF_A_TOPIC_FOLLO
 
 def is_open_question(intent: Optional[str], confidence: float) -> bool:
     """Whether a short question with a follow-up question word that the classifier read as `intent`
-    is left to the previous topic: not placed at all, a topic below the fallback threshold, "out of
-    scope" or a yes/no it is not sure of (see the module's docstring)."""
-    if not intent or intent == FALLBACK_INTENT:
-        return True
+    is left to the previous topic: anything below the fallback threshold, and "out of scope" or a
+    yes/no it is not sure of (see the module's docstring)."""
+    if not intent or intent == FALLBACK_INTENT or confidence < SURE_OF_A_TOPIC:
+        return True  # the fallback classifier would not take it either ("ክሳብ መዓስ?" as bye at 0.33)
     if is_topic(intent):
-        return confidence < SURE_OF_A_TOPIC
+        return False
     if intent == "out_of_scope":
         return confidence < SURE_OF_OUT_OF_SCOPE
     if intent in ("affirm", "deny"):
