@@ -17,6 +17,8 @@ from bot.nlu.language_id import project_identifier
 _DATA = yaml.safe_load((Path(__file__).parent / "data" / "follow_ups.yml").read_text(encoding="utf-8"))
 CASES = _DATA["cases"]
 QUESTION_CASES = _DATA["questions"]
+EARLIER_CASES = _DATA["earlier"]
+REST_CASES = CASES + QUESTION_CASES + EARLIER_CASES
 
 
 def user(intent, text="..."):
@@ -38,7 +40,7 @@ def test_every_case_states_a_fact_that_the_checks_read():
 
 
 @pytest.mark.server
-@pytest.mark.parametrize("case", CASES + QUESTION_CASES, ids=[c["language"] for c in CASES + QUESTION_CASES])
+@pytest.mark.parametrize("case", REST_CASES, ids=[c["language"] for c in REST_CASES])
 def test_a_fact_or_a_short_question_answers_the_previous_topic_over_rest(assistant, case):
     sender = f"follow-{uuid.uuid4().hex[:10]}"
     for message in case["say"]:
@@ -49,6 +51,9 @@ def test_a_fact_or_a_short_question_answers_the_previous_topic_over_rest(assista
     for part in case["contains"]:
         assert part in text, (case["say"], text[:400])
     assert project_identifier().detect(text) == case["language"], text[:200]
+    if case.get("not_asked"):  # no button answers the fact the user gave
+        buttons = [b.get("payload") or "" for m in reply for b in m.get("buttons") or ()]
+        assert not any(f'"{case["not_asked"]}"' in p for p in buttons), (case["say"], buttons)
 
 
 # --- the NLU side: bot/nlu/follow_up.py ----------------------------------------------------------
@@ -121,6 +126,7 @@ def test_no_training_message_of_another_intent_is_taken_for_a_follow_up(guard, p
     ("wanneer mag ik dan beginnen?", "ask_self_employment", 0.33, "ask_self_employment"),  # the fallback follows
     ("ክሳብ መዓስ?", "goodbye", 0.33, "nlu_fallback"),  # "until when?" read as bye, unsure
     ("куди можна поскаржитися? можна анонімно?", "ask_privacy", 0.39, "nlu_fallback"),
+    ("welk niveau nederlands moet ik halen?", "choose_language", 0.54, "nlu_fallback"),
 ])
 def test_a_short_question_nobody_placed_is_marked_for_the_previous_topic(guard, text, intent, confidence, becomes):
     [message] = guard.process([classified(text, intent, confidence=confidence)])
@@ -133,6 +139,7 @@ def test_a_short_question_nobody_placed_is_marked_for_the_previous_topic(guard, 
     ("how much does a phone cost?", "out_of_scope", 0.97),  # surely something else
     ("how are you?", "greet", 0.5),  # small talk stays small talk
     ("yes how?", "affirm", 0.9),
+    ("which languages do you speak?", "choose_language", 0.93),
     ("when I came here I had nothing and now I need to know what to do about work?", "nlu_fallback", 0.3),  # long
     ("I have a question", "nlu_fallback", 0.3),  # no question word
 ])

@@ -73,7 +73,8 @@ def is_open_question(intent: Optional[str], confidence: float) -> bool:
         return False
     if intent == "out_of_scope":
         return confidence < SURE_OF_OUT_OF_SCOPE
-    if intent in ("affirm", "deny"):
+    if intent in ("affirm", "deny", "choose_language"):
+        # "welk niveau Nederlands moet ik halen?" after the inburgering answer: a language at 0.54
         return confidence < SURE_OF_A_REPLY
     return False
 
