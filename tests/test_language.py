@@ -302,3 +302,45 @@ def _cases(content):
 def test_turkish_typed_without_its_letters_is_turkish(identifier, text):
     """A Turkish message typed on a plain keyboard used to stay in the conversation's language."""
     assert identifier.detect(text) == "tr"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("mozhno li azulyantam prohodit stazhirovku? nuzhno li dlya etogo razreshenie?", "ru"),
+    ("privet, mozhno rabotat esli ya v azc?", "ru"),
+    ("chy mozhna pratsyuvaty bez TWV? dyakuyu", "uk"),
+    ("salam, mitunam kar konam? 5 mahe too kamp hastam", "fa"),
+    ("mumkin ishtaghel iza ana b azc? shukran", "ar"),
+])
+def test_a_language_typed_in_latin_letters_is_that_language(identifier, text, expected):
+    """Someone without a Cyrillic or Persian keyboard types translit; the answer comes in the
+    script they read (bot/nlu/transliterated_words.yml)."""
+    assert identifier.detect(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("kan ik werken als ik 7 maanden in het azc zit", "nl"),
+    ("hello, can I work with a residence permit?", "en"),
+    ("waxaan ahay magangalyo doon, ma shaqeyn karaa?", "so"),
+    ("merhaba, kac ay sonra calisabilirim", "tr"),
+])
+def test_latin_languages_are_not_taken_for_translit(identifier, text, expected):
+    assert identifier.detect(text) == expected
+
+
+def test_no_latin_training_example_is_taken_for_translit(identifier, project):
+    """Every example of data/nlu/{nl,en,tr,so} stays out of the transliterated languages."""
+    import re
+
+    import yaml
+
+    from bot.nlu.language_id import words
+
+    taken = []
+    for language in ("nl", "en", "tr", "so"):
+        for path in sorted((project / "data" / "nlu" / language).glob("*.yml")):
+            for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or ():
+                for line in (item.get("examples") or "").splitlines():
+                    tokens = words(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:]))
+                    if tokens and identifier._transliterated(tokens, 0):
+                        taken.append((language, line.strip()))
+    assert not taken

@@ -187,6 +187,16 @@ def script_of(char: str) -> Optional[str]:
 # whatever Latin words it also has: those are names and loan words ("azc", "IND", "helpdesk",
 # "inburgering"), and an Ethiopic letter is a whole syllable, so Latin letters outnumber it.
 MIN_NON_LATIN_LETTERS = 3
+TRANSLITERATED_FILE = Path(__file__).with_name("transliterated_words.yml")
+# A Latin message needs this many transliterated words of one language to be that language.
+MIN_TRANSLITERATED_WORDS = 2
+
+
+@lru_cache(maxsize=1)
+def transliterated_words() -> Dict[str, FrozenSet[str]]:
+    """Per language, its words typed in Latin letters (transliterated_words.yml)."""
+    data = fast_yaml.safe_load(TRANSLITERATED_FILE.read_text(encoding="utf-8")) or {}
+    return {code: frozenset(str(w).casefold() for w in words or ()) for code, words in data.items()}
 
 
 def dominant_script(letters: str) -> Optional[str]:
@@ -286,6 +296,8 @@ class LanguageIdentifier:
 
     languages: Sequence[str]
     vocabulary: Mapping[str, Set[str]] = field(default_factory=dict, repr=False)
+    # Words of a language with its own script typed in Latin letters (transliterated_words.yml).
+    transliterated: Mapping[str, Set[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.languages = tuple(self.languages)
@@ -322,7 +334,8 @@ class LanguageIdentifier:
                 texts.extend(_texts_of_translation_file(file))
             texts.extend(_texts_of_nlu_folder(Path(nlu) / code))
             vocabulary[code] = vocabulary_from(texts, code)
-        return cls(codes, vocabulary)
+        transliterated = {code: set(words) for code, words in transliterated_words().items() if code in codes}
+        return cls(codes, vocabulary, transliterated)
 
     @classmethod
     def from_project(cls, project: Path = PROJECT_DIRECTORY) -> "LanguageIdentifier":
@@ -454,11 +467,25 @@ class LanguageIdentifier:
                 return ranked[0][0]
         return None
 
+    def _transliterated(self, tokens: Sequence[str], latin_own_words: int) -> Optional[str]:
+        """The language whose transliterated words the message has (at least two, and more than
+        the words only a Latin-script language uses), or None."""
+        counts = {code: sum(1 for t in tokens if t in words) for code, words in self.transliterated.items()}
+        ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
+        if not ranked or ranked[0][1] < MIN_TRANSLITERATED_WORDS or ranked[0][1] <= latin_own_words:
+            return None
+        if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            return None
+        return ranked[0][0]
+
     def _latin(self, tokens: Sequence[str], letters: str) -> Optional[str]:
         candidates = [code for code in LATIN_LANGUAGES if code in self.languages]
         if not candidates:
             return None
         own = self._own_word_counts(tokens, candidates)
+        transliterated = self._transliterated(tokens, max(own.values(), default=0))
+        if transliterated:
+            return transliterated
         if "tr" in own:  # a word with ğ, ı or ş is Turkish evidence even if we never saw it
             own["tr"] += sum(
                 1 for t in tokens if t not in self._own_words["tr"] and set(t) & TURKISH_LETTERS
