@@ -79,6 +79,7 @@ def guard():
 @pytest.mark.parametrize("text,intent,language", [
     ("а якщо в мене вже є роботодавець?", "report_exploitation", "uk"),
     ("а если у меня есть работодатель?", "ask_employer_subsidy", "ru"),  # short: another topic too
+    ("she's from Ukraine btw, not a statushouder", "ask_ukraine_work", "en"),  # a fact, no question
 ])
 def test_a_short_follow_up_taken_for_something_else_is_marked_with_the_classifier_s_intent(guard, text, intent, language):
     [message] = guard.process([classified(text, intent, language)])
@@ -92,6 +93,8 @@ def test_a_short_follow_up_taken_for_something_else_is_marked_with_the_classifie
     ("а якщо в мене вже є роботодавець?", "request_human"),  # a person always wins
     ("and if so?", "out_of_scope"),  # no fact
     ("I have an employer who pays me 3 euro", "report_exploitation"),  # no follow-up words
+    ("my boss pays me 3 euro an hour", "report_exploitation"),  # a complaint is its own topic
+    ("ik zit 4 maanden in het azc", "check_work_permission"),
 ])
 def test_topics_kept_replies_and_messages_without_a_fact_or_opener_stay(guard, text, intent):
     [message] = guard.process([classified(text, intent)])

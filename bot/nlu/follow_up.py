@@ -4,7 +4,8 @@
 Ukrainians and work is a question about that answer, but the classifier reads "employer" and says
 `report_exploitation`. `FollowUpGuard` sits after the classifier (before the person and crisis
 guards, which still win): a message that opens with a follow-up phrase of
-`follow_up_openers.yml` and states a fact of a check (actions/answer_parsing.py), and that the
+`follow_up_openers.yml`, or a statement of at most eight words without a question mark, and that
+states a fact of a check (actions/answer_parsing.py), and that the
 classifier did not take for a reply it must keep (yes, no, stop, ...) nor, when it has more than
 eight words, for a topic (`ask_*`/`check_*`), becomes `nlu_fallback`, with the classifier's intent kept as the entity
 `follow_up_of`. The fallback rule runs `action_follow_up` (actions/follow_up.py): the previous
@@ -37,6 +38,12 @@ PHRASES_FILE = Path(__file__).with_name("follow_up_openers.yml")
 FALLBACK_INTENT = "nlu_fallback"
 ORIGINAL_ENTITY = "follow_up_of"
 QUESTION_ENTITY = "follow_up_question"
+# A short statement of a fact without a question mark ("she's from Ukraine btw, not a
+# statushouder" after the subsidy answer) adds to the question before, like "and if ...".
+QUESTION_MARKS = ("?", "؟", "፧")
+# The topics such a statement is read as only because it names a status; another topic (a
+# complaint, a months count) stays, and so does small talk the classifier is sure of ("слава Україні").
+STATUS_TOPICS = frozenset({"ask_ukraine_work", "ask_status_holder_work", "ask_dublin"})
 # Replies that stay what the classifier said, follow-up words or not.
 KEPT_INTENTS = frozenset({
     "affirm", "deny", "stop", "restart", "choose_language", "request_human", "handoff_share_all",
@@ -102,12 +109,17 @@ class FollowUpGuard(PhraseFileGuard):
             found = message.get(INTENT) or {}
             intent = found.get(INTENT_NAME_KEY)
             words = len(text.split())
-            if (is_relabelled(intent, words) and self._openers.find(text) is not None
+            confidence = float(found.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            follows = self._openers.find(text) is not None or (
+                words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP and not any(mark in text for mark in QUESTION_MARKS)
+                and self._questions.find(text) is None
+                and (intent in STATUS_TOPICS or not is_topic(intent) and confidence < SURE_OF_OUT_OF_SCOPE))
+            if (is_relabelled(intent, words) and follows
                     and facts(text, self.entity_value(message, LANGUAGE_ENTITY)).stated):
                 self.make_sure(message, FALLBACK_INTENT)
                 self.add_entity(message, ORIGINAL_ENTITY, intent)
             elif (words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP and self._questions.find(text) is not None
-                    and is_open_question(intent, float(found.get(PREDICTED_CONFIDENCE_KEY) or 0.0))):
+                    and is_open_question(intent, confidence)):
                 if intent != FALLBACK_INTENT and not is_topic(intent):
                     self.make_sure(message, FALLBACK_INTENT)
                 self.add_entity(message, QUESTION_ENTITY, "yes")
