@@ -69,9 +69,10 @@ def message_language(tracker: Tracker) -> Optional[str]:
     return entity(tracker, "language") or tracker.get_slot("language")
 
 
-def status_said_before(tracker: Tracker) -> Optional[str]:
-    """The residence status an earlier message of this session named ("I'm from Ukraine", then
-    "what must my new boss do?"), the latest first; None when none did."""
+def said_before(tracker: Tracker, read: Callable[[str, Optional[str]], Optional[str]]) -> Optional[str]:
+    """What `read` finds in the latest earlier message of this session that names it ("I'm from
+    Ukraine", then "what must my new boss do?"; "can I volunteer?", then "I'm in the azc 3
+    months"); None when none does."""
     for event in earlier_user_messages(tracker.events):
         text = event.get("text") or ""
         if text.startswith("/"):
@@ -79,7 +80,7 @@ def status_said_before(tracker: Tracker) -> Optional[str]:
         parse_data = event.get("parse_data") or {}
         language = next((e.get("value") for e in parse_data.get("entities") or () if e.get("entity") == "language"),
                         None) or tracker.get_slot("language")
-        found = parse.status(text, language)
+        found = read(text, language)
         if found:
             return found
     return None
@@ -146,7 +147,7 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
     def _status(self, tracker: Tracker, slot: str) -> Dict[Text, Any]:
         found = entity(tracker, slot) or parse.status(_text(tracker), message_language(tracker))
         if found is None and tracker.get_slot(slot) is None:
-            found = status_said_before(tracker)
+            found = said_before(tracker, parse.status)
         return self._found(slot, found)
 
     def extract_person_status(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -189,7 +190,10 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
         return self._found("months_in_procedure", value)
 
     def extract_unpaid_kind(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._found("unpaid_kind", entity(tracker, "unpaid_kind") or parse.unpaid_kind(_text(tracker), message_language(tracker)))
+        found = entity(tracker, "unpaid_kind") or parse.unpaid_kind(_text(tracker), message_language(tracker))
+        if found is None and tracker.get_slot("unpaid_kind") is None:
+            found = said_before(tracker, parse.unpaid_kind)
+        return self._found("unpaid_kind", found)
 
     def extract_internship_plan(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return self._yes_no(tracker, "internship_plan")

@@ -14,7 +14,9 @@ A longer message that states facts and that the classifier was not sure enough o
 the azc, a restaurant owner wants to hire me, can I start?": may I work 0.37, unpaid work 0.34)
 gets the answer of its most likely topic: an answer that may be the wrong one, with a person
 offered, helps more than "please say it another way" to someone who told their whole situation.
-Otherwise the answer is as before: out of scope, or please say it another way.
+Otherwise the answer is as before: out of scope, or please say it another way, and the offer of
+a person when the message before was not understood either (a rule did this before; it also
+caught follow-ups after a first message that was not understood).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import copy
 from typing import Any, Dict, Iterator, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, UserUtteranceReverted, UserUttered
+from rasa_sdk.events import ActionExecuted, FollowupAction, UserUtteranceReverted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answer_parsing
@@ -40,6 +42,12 @@ QUESTION_ENTITY = "follow_up_question"
 # What is said when the message is not a follow-up, per intent.
 NOT_A_FOLLOW_UP = {"out_of_scope": "utter_out_of_scope"}
 NOT_UNDERSTOOD = "utter_rephrase"
+# Not understood twice in a row: a person is offered.
+OFFER_A_PERSON = "action_offer_handoff"
+FALLBACK_INTENT = "nlu_fallback"
+# A statement of a status or months without a topic before ("انا بالكامب من ٥ شهور") is most
+# likely the question whether one may work; a check the classifier chose stays.
+STATUS_QUESTION = "check_work_permission"
 # A message that states facts and has this many words, with a topic at least this likely, is
 # answered as that topic although the classifier was not sure enough (see the module's docstring).
 MIN_WORDS_OF_A_SITUATION = 9  # longer than a follow-up (bot/nlu/follow_up.py: at most 8)
@@ -74,6 +82,14 @@ def previous_topic(events: List[Dict[Text, Any]]) -> Optional[str]:
         if is_topic(intent):
             return intent
     return None
+
+
+def not_understood_before(events: List[Dict[Text, Any]]) -> bool:
+    """Whether the user message before the latest one was not understood (a fallback that was not
+    asked again as a topic: a message asked again appears after it with the topic's intent)."""
+    before = next(earlier_user_messages(events), None)
+    intent = (((before or {}).get("parse_data") or {}).get("intent") or {}).get("name")
+    return intent == FALLBACK_INTENT
 
 
 def states_a_fact(text: Optional[str], language: Optional[str]) -> bool:
@@ -126,6 +142,12 @@ class ActionFollowUp(Action):
             return as_intent(latest, topic)
         original = next(tracker.get_latest_entity_values(ORIGINAL_ENTITY), None)
         if original and original != intent:
+            said = answer_parsing.facts(latest.get("text"), language)
+            names_status = said.status or said.months_in_procedure is not None
+            if names_status and not original.startswith("check_") and original not in OTHER_TOPICS:
+                return as_intent(latest, STATUS_QUESTION)
             return as_intent(latest, original)
+        if intent == FALLBACK_INTENT and not_understood_before(tracker.events):
+            return [FollowupAction(OFFER_A_PERSON)]
         dispatcher.utter_message(response=NOT_A_FOLLOW_UP.get(intent, NOT_UNDERSTOOD))
         return []

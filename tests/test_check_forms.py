@@ -197,3 +197,12 @@ async def test_a_status_said_earlier_in_the_conversation_is_not_asked_again(disp
     assert found["requested_slot"] == "person_status"
     overview = dispatcher.messages[-1]["text"]
     assert all(part in overview for part in ("Status holder", "From Ukraine", "Asylum seeker", "TWV", "UWV")), overview
+
+
+async def test_volunteer_work_said_before_is_not_asked_again(dispatcher, domain):
+    latest = "i am in azc only 3 months"
+    events = [said("can i do volunteer work?"), said(latest)]
+    conversation = Tracker("u", {"language": "en"}, {"text": latest, "intent": {"name": "check_unpaid_work", "confidence": 1.0},
+                                                     "entities": []}, events, False, None, {"name": None}, "action_listen")
+    found = slot_events(await ValidateUnpaidWorkForm().run(dispatcher, conversation, domain))
+    assert found["unpaid_kind"] == "volunteer" and found["requested_slot"] is None

@@ -169,3 +169,29 @@ def test_a_long_message_with_facts_is_answered_as_its_most_likely_topic():
     assert likely_topic(latest("4 months, can I start?", [("check_work_permission", 0.37)]), "en") is None  # short
     no_facts = "I would like to know a bit more about the things you can tell me here please"
     assert likely_topic(latest(no_facts, [("ask_capabilities", 0.37)]), "en") is None
+
+
+def test_not_understood_twice_offers_a_person_but_a_follow_up_after_a_fallback_is_answered():
+    """The rule "not understood twice in a row" also caught a follow-up after a first message
+    that was not understood ("هل بقدر اشتغل؟", then "انا بالكامب من ٥ شهور" got the offer of a
+    person); action_follow_up decides it now."""
+    from actions.follow_up import not_understood_before
+
+    assert not_understood_before([user("nlu_fallback"), {"event": "bot"}, user("nlu_fallback")])
+    asked_again = [user("nlu_fallback"), {"event": "rewind"}, user("ask_asylum_work"), {"event": "bot"}, user("nlu_fallback")]
+    assert not not_understood_before(asked_again)
+    assert not not_understood_before([user("nlu_fallback"), {"event": "restart"}, user("nlu_fallback")])
+
+
+async def test_a_status_stated_after_a_fallback_is_the_question_whether_one_may_work(dispatcher, domain):
+    from rasa_sdk import Tracker
+
+    from actions.follow_up import ActionFollowUp
+
+    text = "انا بالكامب من ٥ شهور"
+    latest = {"text": text, "intent": {"name": "nlu_fallback", "confidence": 1.0},
+              "entities": [{"entity": "language", "value": "ar"}, {"entity": "follow_up_of", "value": "ask_status_holder_work"}]}
+    events = [user("nlu_fallback", "هل بقدر اشتغل؟"), {"event": "bot"}, {"event": "user", "text": text, "parse_data": latest}]
+    tracker = Tracker("u", {"language": "ar"}, latest, events, False, None, {"name": None}, "action_listen")
+    reissued = await ActionFollowUp().run(dispatcher, tracker, domain)
+    assert reissued[-1]["parse_data"]["intent"]["name"] == "check_work_permission"
