@@ -48,6 +48,8 @@ FALLBACK_INTENT = "nlu_fallback"
 # A statement of a status or months without a topic before ("انا بالكامب من ٥ شهور") is most
 # likely the question whether one may work; a check the classifier chose stays.
 STATUS_QUESTION = "check_work_permission"
+# Commands a story with facts was taken for (bot/nlu/follow_up.py): never carried out from here.
+COMMANDS = frozenset({"restart", "stop"})
 # A message that states facts and has this many words, with a topic at least this likely, is
 # answered as that topic although the classifier was not sure enough (see the module's docstring).
 MIN_WORDS_OF_A_SITUATION = 9  # longer than a follow-up (bot/nlu/follow_up.py: at most 8)
@@ -146,7 +148,8 @@ class ActionFollowUp(Action):
             names_status = said.status or said.months_in_procedure is not None
             if names_status and not original.startswith("check_") and original not in OTHER_TOPICS:
                 return as_intent(latest, STATUS_QUESTION)
-            return as_intent(latest, original)
+            if original not in COMMANDS:
+                return as_intent(latest, original)
         if intent == FALLBACK_INTENT and not_understood_before(tracker.events):
             return [FollowupAction(OFFER_A_PERSON)]
         dispatcher.utter_message(response=NOT_A_FOLLOW_UP.get(intent, NOT_UNDERSTOOD))

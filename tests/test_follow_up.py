@@ -80,6 +80,7 @@ def guard():
     ("а якщо в мене вже є роботодавець?", "report_exploitation", "uk"),
     ("а если у меня есть работодатель?", "ask_employer_subsidy", "ru"),  # short: another topic too
     ("she's from Ukraine btw, not a statushouder", "ask_ukraine_work", "en"),  # a fact, no question
+    ("از اوکراین آمدم یک شرکت گفته از دوشنبه شروع کن، میشه؟", "restart", "fa"),  # a story, not "start over"
 ])
 def test_a_short_follow_up_taken_for_something_else_is_marked_with_the_classifier_s_intent(guard, text, intent, language):
     [message] = guard.process([classified(text, intent, language)])
@@ -142,6 +143,7 @@ def test_a_short_question_nobody_placed_is_marked_for_the_previous_topic(guard, 
     ("how much does a phone cost?", "out_of_scope", 0.97),  # surely something else
     ("how are you?", "greet", 0.5),  # small talk stays small talk
     ("yes how?", "affirm", 0.9),
+    ("start over please", "restart", 0.9),
     ("which languages do you speak?", "choose_language", 0.93),
     ("when I came here I had nothing and now I need to know what to do about work?", "nlu_fallback", 0.3),  # long
     ("I have a question", "nlu_fallback", 0.3),  # no question word

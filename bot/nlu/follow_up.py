@@ -38,6 +38,9 @@ PHRASES_FILE = Path(__file__).with_name("follow_up_openers.yml")
 FALLBACK_INTENT = "nlu_fallback"
 ORIGINAL_ENTITY = "follow_up_of"
 QUESTION_ENTITY = "follow_up_question"
+# Commands to the assistant; a message longer than this that states a fact is not one.
+COMMANDS = frozenset({"restart", "stop"})
+MAX_WORDS_OF_A_COMMAND = 5
 # A short statement of a fact without a question mark ("she's from Ukraine btw, not a
 # statushouder" after the subsidy answer) adds to the question before, like "and if ...".
 QUESTION_MARKS = ("?", "؟", "፧")
@@ -116,6 +119,12 @@ class FollowUpGuard(PhraseFileGuard):
                 and (intent in STATUS_TOPICS or not is_topic(intent) and confidence < SURE_OF_OUT_OF_SCOPE))
             if (is_relabelled(intent, words) and follows
                     and facts(text, self.entity_value(message, LANGUAGE_ENTITY)).stated):
+                self.make_sure(message, FALLBACK_INTENT)
+                self.add_entity(message, ORIGINAL_ENTITY, intent)
+            elif (intent in COMMANDS and words > MAX_WORDS_OF_A_COMMAND
+                    and facts(text, self.entity_value(message, LANGUAGE_ENTITY)).stated):
+                # "از اوکراین آمدم یک شرکت گفته از دوشنبه شروع کن، میشه؟" (a company said start on
+                # Monday) was "start over": a story with facts is not a command
                 self.make_sure(message, FALLBACK_INTENT)
                 self.add_entity(message, ORIGINAL_ENTITY, intent)
             elif (words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP and self._questions.find(text) is not None

@@ -187,6 +187,9 @@ def script_of(char: str) -> Optional[str]:
 # whatever Latin words it also has: those are names and loan words ("azc", "IND", "helpdesk",
 # "inburgering"), and an Ethiopic letter is a whole syllable, so Latin letters outnumber it.
 MIN_NON_LATIN_LETTERS = 3
+# Without letters or words of only one of them, Ukrainian and Russian are told apart by langdetect
+# only from this many words: "а волонтерство?" is both, and keeps the conversation's language.
+MIN_CYRILLIC_WORDS_FOR_LANGDETECT = 3
 TRANSLITERATED_FILE = Path(__file__).with_name("transliterated_words.yml")
 # A Latin message needs this many transliterated words of one language to be that language.
 MIN_TRANSLITERATED_WORDS = 2
@@ -455,7 +458,7 @@ class LanguageIdentifier:
             # langdetect takes short Ukrainian for Russian or Bulgarian ("доброго вечора"): the
             # words that only one of the two uses are the better evidence.
             return ranked[0] if ranked[0] in candidates else None
-        if len(letters) >= MIN_LETTERS:
+        if len(letters) >= MIN_LETTERS and len(tokens) >= MIN_CYRILLIC_WORDS_FOR_LANGDETECT:
             found = self._langdetect_choice(" ".join(tokens), candidates)
             if found in candidates:
                 return found
