@@ -346,7 +346,7 @@ def test_no_latin_training_example_is_taken_for_translit(identifier, project):
     assert not taken
 
 
-@pytest.mark.parametrize("text", ["а волонтерство?", "оператор", "а стажировка?"])
+@pytest.mark.parametrize("text", ["а волонтерство?", "оператор"])
 def test_a_word_of_both_ukrainian_and_russian_keeps_the_conversation_s_language(identifier, text):
     """"а волонтерство?" after a Russian question was answered in Ukrainian (round 1 of the blind
     set): one or two words both languages write alike say nothing about which one it is."""
