@@ -180,6 +180,10 @@ class Check:
     # A user who describes their situation with this many of the check's facts is checking it:
     # the check asks what is still missing (0: never; the subsidy answers with the amount first).
     situation_facts: int = 2
+    # The rule said before the check's first question when that question does not say it itself
+    # (the translation key, the rules that fill it, and the slot whose question already says it):
+    # a school that named the teacher's status hears the amount before "valued by Nuffic?".
+    rule_line: Optional[Tuple[str, Tuple[str, ...], str]] = None
 
     def questions(self, slots: Slots, book: Rulebook, day: dt.date, topic_question: bool = False) -> List[str]:
         """The slots to ask now, in order: all of the check's when the user asked for a check;
@@ -213,6 +217,7 @@ CHECKS: Dict[str, Check] = {
               tuple(SUBSIDY_SLOTS) + ("sowis_months_in_service",), _subsidy_needed, _nothing_first, _subsidy,
               lambda slots: "ask_employer_subsidy", {}, situation_facts=0),
         Check("teacher_subsidy", "teacher_subsidy_form", "check_teacher_subsidy",
-              tuple(TEACHER_SLOTS), _teacher_needed, _nothing_first, _teacher, lambda slots: "ask_teacher_subsidy", {}),
+              tuple(TEACHER_SLOTS), _teacher_needed, _nothing_first, _teacher, lambda slots: "ask_teacher_subsidy", {},
+              rule_line=("utter_teacher_rule_line", ("teacher.amount",), "teacher_status")),
     )
 }

@@ -27,6 +27,7 @@ from rasa_sdk.types import DomainDict
 from actions import answer_parsing as parse
 from actions import texts, work_permission
 from actions.answers import answer_day, rulebook
+from actions.presentation import display_values
 from actions.check_table import CHECK_REQUESTED_SLOT, CHECKS, Check, class_name
 from actions.follow_up import earlier_user_messages
 
@@ -124,6 +125,13 @@ class CheckFormValidation(FormValidationAction, abc.ABC):
         why = self.check.why.get(slot or "")
         if why and not tracker.slots.get(CHECK_REQUESTED_SLOT):
             dispatcher.utter_message(text=texts.render(why, tracker.get_slot("language")))
+        line = self.check.rule_line
+        if line and slot and slot != line[2] and tracker.get_slot(REQUESTED_SLOT) is None:
+            # the check's first question, and not the one that says the rule itself
+            values: Dict[str, Any] = {}
+            for rule_id in line[1]:
+                values.update(display_values(rulebook().get(rule_id, on=check_day(tracker)).values))
+            dispatcher.utter_message(text=texts.render(line[0], tracker.get_slot("language"), **values))
         return SlotSet(REQUESTED_SLOT, slot)
 
     def _requested(self, tracker: Tracker, slot: str) -> bool:

@@ -206,3 +206,13 @@ async def test_volunteer_work_said_before_is_not_asked_again(dispatcher, domain)
                                                      "entities": []}, events, False, None, {"name": None}, "action_listen")
     found = slot_events(await ValidateUnpaidWorkForm().run(dispatcher, conversation, domain))
     assert found["unpaid_kind"] == "volunteer" and found["requested_slot"] is None
+
+
+async def test_a_teacher_check_that_skips_the_status_question_still_says_the_amount_first(dispatcher, domain):
+    """The status question says what a school gets; a school that named the status and subject
+    went straight to "valued by Nuffic?" and never heard the amount (round 1 of the blind set)."""
+    text = "we are a secondary school, a maths teacher with a residence permit applied, is there money to train him?"
+    events = await ValidateTeacherSubsidyForm().run(dispatcher, tracker(text, {"language": "en"}, intent="check_teacher_subsidy"), domain)
+    asked = slot_events(events)["requested_slot"]
+    assert asked not in (None, "teacher_status")
+    assert any("10.000" in m.get("text", "") and "Nuffic" in m.get("text", "") for m in dispatcher.messages), dispatcher.messages
