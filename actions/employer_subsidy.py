@@ -166,8 +166,15 @@ def check(request: SubsidyRequest, book: Rulebook, day: dt.date) -> Outcome:
             (), Finding("utter_sowis_next_unknown", {"year": str(day.year)}), contact, rules, {"amount": 0},
         )
     reasons: List[Finding] = []
+    ukraine_rules: Tuple[Rule, ...] = ()
     if request.employee is not None and request.employee not in eligible_employees(book, day):
         reasons.append(Finding("utter_sowis_reason_employee", {"employee": request.employee}))
+        notify, protection = optional_rule(book, "ukraine.notification", day), optional_rule(book, "ukraine.protection_until", day)
+        if request.employee == "ukraine" and notify and protection:
+            # what the employer does instead: the notification, and how long the protection runs
+            reasons.append(Finding("utter_employer_reason_notification", dict(notify.values)))
+            reasons.append(Finding("utter_work_reason_protection", {"protection_until": display(protection.values["protection_until"])}))
+            ukraine_rules = (notify, protection)
     min_hours = conditions.values["min_hours"]
     if request.hours_per_week is not None and request.hours_per_week < min_hours:
         reasons.append(Finding("utter_sowis_reason_hours", {"hours": display(request.hours_per_week), "min_hours": min_hours}))
@@ -179,7 +186,7 @@ def check(request: SubsidyRequest, book: Rulebook, day: dt.date) -> Outcome:
     max_in_service = window.rule.values.get("max_months_in_service") if window.rule else None
     if max_in_service and request.months_in_service is not None and request.months_in_service > max_in_service:
         reasons.append(Finding("utter_sowis_reason_in_service", {"max_months_in_service": max_in_service}))
-    rules: Tuple[Rule, ...] = tuple(r for r in (conditions, amounts, contact_rule) if r) + window.rules
+    rules: Tuple[Rule, ...] = tuple(r for r in (conditions, amounts, contact_rule) if r) + window.rules + ukraine_rules
     people = request.people or 1
     counted = min(people, amounts.values["max_persons"])
     if reasons:

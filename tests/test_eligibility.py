@@ -209,3 +209,17 @@ def test_an_asylum_seeker_may_work_exactly_from_the_waiting_period_on(months, da
     needed = BOOK.get("asylum.work.waiting_period", on=day).values["months"]
     verdict = work_permission.may_work("asylum_seeker", months, BOOK, day).verdict
     assert verdict == ("yes" if months >= needed else "not_yet")
+
+
+def test_no_subsidy_for_someone_from_ukraine_says_what_the_employer_does_instead():
+    """Employers hiring Ukrainians heard only "no SOWIS" (round 4 of the blind set, four
+    languages): the answer also gives the notification to UWV and the end of the protection."""
+    import datetime as dt
+
+    from actions.answers import rulebook
+    from actions.employer_subsidy import SubsidyRequest, check
+
+    outcome = check(SubsidyRequest(people=3, employee="ukraine", hours_per_week=40, contract_months=12), rulebook(), dt.date(2026, 12, 7))
+    keys = [f.key for f in outcome.reasons]
+    assert outcome.verdict == "no" and keys[:3] == ["utter_sowis_reason_employee", "utter_employer_reason_notification", "utter_work_reason_protection"]
+    assert {"ukraine.notification", "ukraine.protection_until"} <= {r.id for r in outcome.rules}
