@@ -28,7 +28,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import employer_subsidy, feedback, texts
+from actions import answer_parsing, employer_subsidy, feedback, texts
 from actions.eligibility import optional_rule
 from actions.presentation import (
     caveats,
@@ -225,6 +225,21 @@ def answer_topic(
     return Answer(messages, rules + detail_rules, details)
 
 
+# Topics about the TWV of asylum seekers, and the topic that answers instead when the message says
+# the person has another status: "I'm from Ukraine, my employer says he needs a TWV" gets the
+# answer for Ukrainians (no TWV, a notification), not the TWV procedure.
+ASYLUM_TWV_TOPICS = frozenset({"ask_work_permit", "ask_24_weeks"})
+TOPIC_OF_STATUS = {"ukraine": "ask_ukraine_work", "status_holder": "ask_status_holder_work",
+                   "permanent_permit": "ask_status_holder_work"}
+
+
+def topic_for_status(intent: Optional[str], text: Optional[str], language: Optional[str]) -> Optional[str]:
+    """The topic that answers `intent` for the status the message names (see ASYLUM_TWV_TOPICS)."""
+    if intent not in ASYLUM_TWV_TOPICS:
+        return intent
+    return TOPIC_OF_STATUS.get(answer_parsing.status(text, language) or "", intent)
+
+
 class DatedAnswer(Action, abc.ABC):
     """An action that answers for the day of its clock: `answer_day` unless a test passes one."""
 
@@ -247,6 +262,7 @@ class ActionAnswerTopic(DatedAnswer):
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         language = tracker.get_slot("language")
+        intent = topic_for_status(intent, tracker.latest_message.get("text"), language)
         answer = answer_topic(intent or "", language, self.today())
         if answer is None:
             dispatcher.utter_message(response="utter_rephrase")

@@ -44,3 +44,15 @@ async def test_restart_keeps_the_language(tracker_for, dispatcher, domain):
     events = await ActionRestart().run(dispatcher, tracker_for("restart", slots={"language": "en"}), domain)
     assert events[0]["event"] == "restart"
     assert events[1] == {"event": "slot", "name": "language", "value": "en", "timestamp": None}
+
+
+def test_a_twv_question_from_someone_with_another_status_gets_the_answer_for_that_status():
+    """"I'm from Ukraine, my employer says he first needs a TWV" got the TWV procedure for asylum
+    seekers (round 4 of the blind set): the status the message names decides the answer."""
+    from actions.answers import topic_for_status
+
+    said = "я з україни, в мене є наклейка від IND. роботодавець каже шо треба спочатку дозвіл twv"
+    assert topic_for_status("ask_work_permit", said, "uk") == "ask_ukraine_work"
+    assert topic_for_status("ask_24_weeks", "ik heb een verblijfsvergunning, geldt de 24 weken?", "nl") == "ask_status_holder_work"
+    assert topic_for_status("ask_work_permit", "how long does UWV take for a TWV?", "en") == "ask_work_permit"
+    assert topic_for_status("ask_taxes", "I'm from Ukraine, do I pay taxes?", "en") == "ask_taxes"

@@ -81,6 +81,8 @@ def guard():
     ("а если у меня есть работодатель?", "ask_employer_subsidy", "ru"),  # short: another topic too
     ("she's from Ukraine btw, not a statushouder", "ask_ukraine_work", "en"),  # a fact, no question
     ("از اوکراین آمدم یک شرکت گفته از دوشنبه شروع کن، میشه؟", "restart", "fa"),  # a story, not "start over"
+    ("برای اوکراینی ها هم هست؟", "ask_ukraine_work", "fa"),  # "for Ukrainians too?": only a status
+    ("እሞ ዩክረይናውያንከ?", "affirm", "ti"),  # "and Ukrainians?" read as yes, unsure (0.7 here)
 ])
 def test_a_short_follow_up_taken_for_something_else_is_marked_with_the_classifier_s_intent(guard, text, intent, language):
     [message] = guard.process([classified(text, intent, language)])
@@ -92,7 +94,7 @@ def test_a_short_follow_up_taken_for_something_else_is_marked_with_the_classifie
     # a topic, in a longer message: the classifier's choice stays
     ("а якщо в мене вже є роботодавець, чи можу я ще й піти на стажування в лікарні?", "check_unpaid_work"),
     ("а якщо в мене вже є роботодавець?", "request_human"),  # a person always wins
-    ("and if so?", "out_of_scope"),  # no fact
+    ("and if it rains all day tomorrow, is the football match off?", "out_of_scope"),  # long, no fact
     ("I have an employer who pays me 3 euro", "report_exploitation"),  # no follow-up words
     ("my boss pays me 3 euro an hour", "report_exploitation"),  # a complaint is its own topic
     ("ik zit 4 maanden in het azc", "check_work_permission"),
@@ -131,6 +133,7 @@ def test_no_training_message_of_another_intent_is_taken_for_a_follow_up(guard, p
     ("ክሳብ መዓስ?", "goodbye", 0.33, "nlu_fallback"),  # "until when?" read as bye, unsure
     ("куди можна поскаржитися? можна анонімно?", "ask_privacy", 0.39, "nlu_fallback"),
     ("welk niveau nederlands moet ik halen?", "choose_language", 0.54, "nlu_fallback"),
+    ("and if we take 3?", "nlu_fallback", 0.3, "nlu_fallback"),  # an opener, no fact the checks read
 ])
 def test_a_short_question_nobody_placed_is_marked_for_the_previous_topic(guard, text, intent, confidence, becomes):
     [message] = guard.process([classified(text, intent, confidence=confidence)])

@@ -351,3 +351,9 @@ def test_a_word_of_both_ukrainian_and_russian_keeps_the_conversation_s_language(
     """"а волонтерство?" after a Russian question was answered in Ukrainian (round 1 of the blind
     set): one or two words both languages write alike say nothing about which one it is."""
     assert identifier.detect(text) is None
+
+
+@pytest.mark.parametrize("text,expected", [("hiii", "en"), ("helloooo", "en"), ("merhabaaa", "tr")])
+def test_a_stretched_word_is_read_as_the_word(identifier, text, expected):
+    """"hiii" was answered in Dutch: a letter typed three times or more counts once."""
+    assert identifier.detect(text) == expected

@@ -9,6 +9,7 @@ without the zero-width non-joiner, Tigrinya with either of the letters that soun
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any, Dict
 
@@ -47,3 +48,12 @@ def normalise(text: str) -> str:
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     digits = "".join(str(unicodedata.digit(c)) if c.isdigit() and not c.isascii() else c for c in stripped)
     return unicodedata.normalize("NFC", digits.translate(_LETTERS))
+
+
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def unstretched(text: str) -> str:
+    """`text` with a letter typed three or more times in a row typed once ("hiii" → "hi",
+    "pleeease" → "please"): no word of the supported languages has a letter three times."""
+    return _STRETCHED.sub(r"\1", text)

@@ -44,6 +44,14 @@ MAX_WORDS_OF_A_COMMAND = 5
 # A short statement of a fact without a question mark ("she's from Ukraine btw, not a
 # statushouder" after the subsidy answer) adds to the question before, like "and if ...".
 QUESTION_MARKS = ("?", "؟", "፧")
+# A question of at most this many words that only names a status is a follow-up too.
+MAX_WORDS_OF_A_STATUS_QUESTION = 6
+
+
+def is_a_question(text: str) -> bool:
+    return any(mark in text for mark in QUESTION_MARKS)
+
+
 # The topics such a statement is read as only because it names a status; another topic (a
 # complaint, a months count) stays, and so does small talk the classifier is sure of ("слава Україні").
 STATUS_TOPICS = frozenset({"ask_ukraine_work", "ask_status_holder_work", "ask_dublin"})
@@ -113,11 +121,16 @@ class FollowUpGuard(PhraseFileGuard):
             intent = found.get(INTENT_NAME_KEY)
             words = len(text.split())
             confidence = float(found.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-            follows = self._openers.find(text) is not None or (
-                words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP and not any(mark in text for mark in QUESTION_MARKS)
-                and self._questions.find(text) is None
-                and (intent in STATUS_TOPICS or not is_topic(intent) and confidence < SURE_OF_OUT_OF_SCOPE))
-            if (is_relabelled(intent, words) and follows
+            opens = self._openers.find(text) is not None
+            asks = self._questions.find(text) is not None
+            # a statement ("she's from Ukraine btw"), or a very short question that only names a
+            # status ("برای اوکراینی ها هم هست؟", for Ukrainians too?)
+            states = words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP and not asks and (
+                intent in STATUS_TOPICS and (words <= MAX_WORDS_OF_A_STATUS_QUESTION or not is_a_question(text))
+                or not is_topic(intent) and confidence < SURE_OF_OUT_OF_SCOPE and not is_a_question(text))
+            # "እሞ ዩክረይናውያንከ?" (and Ukrainians?) read as yes: an opener with a fact is no yes or no
+            reply_with_opener = intent in ("affirm", "deny") and opens and words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP
+            if ((is_relabelled(intent, words) or reply_with_opener) and (opens or states)
                     and facts(text, self.entity_value(message, LANGUAGE_ENTITY)).stated):
                 self.make_sure(message, FALLBACK_INTENT)
                 self.add_entity(message, ORIGINAL_ENTITY, intent)
@@ -127,8 +140,9 @@ class FollowUpGuard(PhraseFileGuard):
                 # Monday) was "start over": a story with facts is not a command
                 self.make_sure(message, FALLBACK_INTENT)
                 self.add_entity(message, ORIGINAL_ENTITY, intent)
-            elif (words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP and self._questions.find(text) is not None
+            elif (words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP and (asks or opens)
                     and is_open_question(intent, confidence)):
+                # "until when?"; "and if we take 3?" (an opener without a fact the checks read)
                 if intent != FALLBACK_INTENT and not is_topic(intent):
                     self.make_sure(message, FALLBACK_INTENT)
                 self.add_entity(message, QUESTION_ENTITY, "yes")

@@ -38,6 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.content import fast_yaml
+from bot.content.spelling import unstretched
 
 PROJECT_DIRECTORY = Path(__file__).resolve().parents[2]
 ENTITY = "language"
@@ -166,7 +167,7 @@ def words(text: str) -> List[str]:
     """The words of `text`: NFKC, case-folded, without diacritic marks, digits or punctuation."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    return _WORD.findall(text)
+    return _WORD.findall(unstretched(text))
 
 
 def script_of(char: str) -> Optional[str]:

@@ -27,7 +27,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.content.spelling import normalise
+from bot.content.spelling import normalise, unstretched
 
 __all__ = ["NormalisingTokenizer", "normalise", "lemma"]
 
@@ -39,7 +39,7 @@ def lemma(token_text: Text) -> Text:
     """The form a token is featurised by: a long number's placeholder, else its normalised spelling."""
     if sum(char.isdigit() for char in token_text) >= MIN_NUMBER_DIGITS:
         return NUMBER_LEMMA
-    return normalise(token_text)
+    return normalise(unstretched(token_text))
 
 
 @DefaultV1Recipe.register(
