@@ -200,3 +200,19 @@ async def test_a_status_stated_after_a_fallback_is_the_question_whether_one_may_
     tracker = Tracker("u", {"language": "ar"}, latest, events, False, None, {"name": None}, "action_listen")
     reissued = await ActionFollowUp().run(dispatcher, tracker, domain)
     assert reissued[-1]["parse_data"]["intent"]["name"] == "check_work_permission"
+
+
+def test_the_unpaid_work_check_without_volunteering_or_an_internship_is_the_work_check(guard):
+    from rasa.shared.nlu.training_data.message import Message
+
+    def ranked(text, unpaid, work):
+        message = Message.build(text=text)
+        message.set("intent", {"name": "check_unpaid_work", "confidence": unpaid})
+        message.set("intent_ranking", [{"name": "check_unpaid_work", "confidence": unpaid},
+                                       {"name": "check_work_permission", "confidence": work}])
+        message.set("entities", [{"entity": "language", "value": "nl"}])
+        return guard.process([message])[0].get("intent")["name"]
+
+    assert ranked("ik ben asielzoeker, 9 maanden in de procedure", 0.48, 0.44) == "check_work_permission"
+    assert ranked("ik ben asielzoeker, mag ik vrijwilligerswerk doen?", 0.48, 0.44) == "check_unpaid_work"
+    assert ranked("ik ben asielzoeker, 9 maanden in de procedure", 0.9, 0.05) == "check_unpaid_work"
