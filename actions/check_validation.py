@@ -27,9 +27,9 @@ from rasa_sdk.types import DomainDict
 from actions import answer_parsing as parse
 from actions import texts, work_permission
 from actions.answers import answer_day, rulebook
-from actions.presentation import display_values
 from actions.check_table import CHECK_REQUESTED_SLOT, CHECKS, Check, class_name
 from actions.follow_up import earlier_user_messages
+from actions.presentation import display_values
 
 DATE_SLOT = "check_date"
 LIMITS: Dict[str, tuple] = {
