@@ -134,6 +134,7 @@ def test_no_training_message_of_another_intent_is_taken_for_a_follow_up(guard, p
     ("куди можна поскаржитися? можна анонімно?", "ask_privacy", 0.39, "nlu_fallback"),
     ("welk niveau nederlands moet ik halen?", "choose_language", 0.54, "nlu_fallback"),
     ("and if we take 3?", "nlu_fallback", 0.3, "nlu_fallback"),  # an opener, no fact the checks read
+    ("tot wanneer?", "goodbye", 0.9, "nlu_fallback"),  # "until when?" shares "tot" with "tot ziens"
 ])
 def test_a_short_question_nobody_placed_is_marked_for_the_previous_topic(guard, text, intent, confidence, becomes):
     [message] = guard.process([classified(text, intent, confidence=confidence)])
@@ -145,6 +146,7 @@ def test_a_short_question_nobody_placed_is_marked_for_the_previous_topic(guard, 
     ("how long does a TWV take?", "ask_work_permit", 0.9),  # a topic the classifier is sure of
     ("how much does a phone cost?", "out_of_scope", 0.97),  # surely something else
     ("how are you?", "greet", 0.5),  # small talk stays small talk
+    ("tot wanneer ben je open", "goodbye", 0.9),  # no question mark: the classifier decides
     ("yes how?", "affirm", 0.9),
     ("start over please", "restart", 0.9),
     ("which languages do you speak?", "choose_language", 0.93),

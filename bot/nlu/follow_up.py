@@ -85,7 +85,7 @@ def is_relabelled(intent: Optional[str], words: int = MAX_WORDS_OF_A_TOPIC_FOLLO
     return not is_topic(intent) or words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP
 
 
-def is_open_question(intent: Optional[str], confidence: float) -> bool:
+def is_open_question(intent: Optional[str], confidence: float, question_mark: bool = False) -> bool:
     """Whether a short question with a follow-up question word that the classifier read as `intent`
     is left to the previous topic: anything below the fallback threshold, and "out of scope" or a
     yes/no it is not sure of (see the module's docstring)."""
@@ -95,7 +95,9 @@ def is_open_question(intent: Optional[str], confidence: float) -> bool:
         return False
     if intent == "out_of_scope":
         return confidence < SURE_OF_OUT_OF_SCOPE
-    if intent in ("affirm", "deny", "choose_language"):
+    if intent in ("goodbye", "thank") and question_mark:
+        return True  # "tot wanneer?", "до коли?" (until when?) share a word with goodbye
+    if intent in ("affirm", "deny", "choose_language", "goodbye", "thank"):
         # "welk niveau Nederlands moet ik halen?" after the inburgering answer: a language at 0.54
         return confidence < SURE_OF_A_REPLY
     return False
@@ -158,7 +160,7 @@ class FollowUpGuard(PhraseFileGuard):
                 self.make_sure(message, FALLBACK_INTENT)
                 self.add_entity(message, ORIGINAL_ENTITY, intent)
             elif (words <= MAX_WORDS_OF_A_TOPIC_FOLLOW_UP and (asks or opens)
-                    and is_open_question(intent, confidence)):
+                    and is_open_question(intent, confidence, is_a_question(text))):
                 # "until when?"; "and if we take 3?" (an opener without a fact the checks read)
                 if intent != FALLBACK_INTENT and not is_topic(intent):
                     self.make_sure(message, FALLBACK_INTENT)
