@@ -218,3 +218,12 @@ def test_the_unpaid_work_check_without_volunteering_or_an_internship_is_the_work
     assert ranked("ik ben asielzoeker, 9 maanden in de procedure", 0.48, 0.44) == "check_work_permission"
     assert ranked("ik ben asielzoeker, mag ik vrijwilligerswerk doen?", 0.48, 0.44) == "check_unpaid_work"
     assert ranked("ik ben asielzoeker, 9 maanden in de procedure", 0.9, 0.05) == "check_unpaid_work"
+
+
+@pytest.mark.server
+def test_not_understood_twice_over_rest_offers_a_person(assistant):
+    sender = f"follow-twice-{uuid.uuid4().hex[:8]}"
+    assistant.say(sender, "qwxz plorb vrrrt")
+    reply = assistant.say(sender, "zzkv trulp gnarf")
+    payloads = {b.get("payload") for m in reply for b in m.get("buttons") or ()}
+    assert {"/affirm", "/deny"} <= payloads, reply
