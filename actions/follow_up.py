@@ -48,7 +48,7 @@ FALLBACK_INTENT = "nlu_fallback"
 # A statement of a status or months without a topic before ("انا بالكامب من ٥ شهور") is most
 # likely the question whether one may work; a check the classifier chose stays.
 STATUS_QUESTION = "check_work_permission"
-# Commands a story with facts was taken for (bot/nlu/follow_up.py): never carried out from here.
+# Commands a story with facts may be taken for (bot/nlu/follow_up.py): never carried out from here.
 COMMANDS = frozenset({"restart", "stop"})
 # A message that states facts and has this many words, with a topic at least this likely, is
 # answered as that topic although the classifier was not sure enough (see the module's docstring).

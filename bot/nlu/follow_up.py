@@ -28,22 +28,18 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.answer_parsing import facts, unpaid_kind
-from actions.follow_up import is_topic
+from actions.follow_up import COMMANDS, FALLBACK_INTENT, ORIGINAL_ENTITY, QUESTION_ENTITY, is_topic
 from bot.content import fast_yaml
 from bot.nlu.crisis import CrisisPhrases as Phrases  # the same matching, another list
 from bot.nlu.crisis import PhraseFileGuard
 from bot.nlu.language_id import ENTITY as LANGUAGE_ENTITY
 
 PHRASES_FILE = Path(__file__).with_name("follow_up_openers.yml")
-FALLBACK_INTENT = "nlu_fallback"
-ORIGINAL_ENTITY = "follow_up_of"
-QUESTION_ENTITY = "follow_up_question"
 # The unpaid-work check without a word for volunteer work or an internship in the message is the
 # work check when the classifier found that this close.
 UNPAID_CHECK, WORK_CHECK = "check_unpaid_work", "check_work_permission"
 MAX_GAP_TO_THE_WORK_CHECK = 0.15
-# Commands to the assistant; a message longer than this that states a fact is not one.
-COMMANDS = frozenset({"restart", "stop"})
+# A command (COMMANDS) of more words than this that states a fact is not one.
 MAX_WORDS_OF_A_COMMAND = 5
 # A short statement of a fact without a question mark ("she's from Ukraine btw, not a
 # statushouder" after the subsidy answer) adds to the question before, like "and if ...".
