@@ -104,7 +104,7 @@ def likely_topic(latest: Dict[Text, Any], language: Optional[str]) -> Optional[s
     text = latest.get("text") or ""
     if len(text.split()) < MIN_WORDS_OF_A_SITUATION or not states_a_fact(text, language):
         return None
-    ranked = [r for r in latest.get("intent_ranking") or () if r.get("name") not in ("nlu_fallback", None)]
+    ranked = [r for r in latest.get("intent_ranking") or () if r.get("name") not in (FALLBACK_INTENT, None)]
     best = max(ranked, key=lambda r: float(r.get("confidence") or 0.0), default=None)
     if best and is_topic(best["name"]) and float(best.get("confidence") or 0.0) >= MIN_CONFIDENCE_OF_A_GUESS:
         return str(best["name"])
@@ -137,7 +137,7 @@ class ActionFollowUp(Action):
         topic = previous_topic(tracker.events)
         if topic and next(tracker.get_latest_entity_values(QUESTION_ENTITY), None) is not None:
             return as_intent(latest, topic)
-        likely = likely_topic(latest, language) if intent == "nlu_fallback" else None
+        likely = likely_topic(latest, language) if intent == FALLBACK_INTENT else None
         if likely:
             return as_intent(latest, likely)
         if topic and states_a_fact(latest.get("text"), language):
